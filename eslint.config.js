@@ -1,0 +1,42 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const pureFolders = ['core/**/*.ts', 'emulator/devices/**/*.ts', 'emulator/consumer/**/*.ts'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', 'out/**', 'bin/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.js'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The pure layers run on virtual time and the run's seed only.
+    files: pureFolders,
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        { name: 'setTimeout', message: 'Schedule on the virtual clock.' },
+        { name: 'setInterval', message: 'Schedule on the virtual clock.' },
+        { name: 'setImmediate', message: 'Schedule on the virtual clock.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Read time from the virtual clock.' },
+        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Read time from the virtual clock.' },
+        { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'Draw from the seeded Rng.' },
+      ],
+      'no-restricted-imports': ['error', { patterns: ['node:net', 'node:fs', 'node:fs/*', 'node:timers', 'node:timers/*', 'mqtt', 'aedes'] }],
+    },
+  },
+);
