@@ -23,7 +23,10 @@ export default tseslint.config(
     // Plain JavaScript entry points (the bin shim, worker bootstraps) are not type-checked.
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { process: 'readonly', console: 'readonly' },
+    },
   },
   {
     // The pure layers run on virtual time and the run's seed only.
