@@ -65,7 +65,13 @@ const SUPPLIER_EUI = '90-B3-D5-1F-30-01-00-00';
  * premises never interact, so a premises' outcome is the same whether the
  * fleet runs in one piece or in shards.
  */
-export function runFleetShard(o: FleetOptions, first = 0, count = o.premises, onDay?: (day: number) => void): FleetResult {
+export function runFleetShard(
+  o: FleetOptions,
+  first = 0,
+  count = o.premises,
+  onDay?: (day: number) => void,
+  hooks?: { readonly afterBuild?: () => void },
+): FleetResult {
   const clock = new VirtualClock(o.start);
   const world: FleetWorld = {
     clock,
@@ -79,6 +85,7 @@ export function runFleetShard(o: FleetOptions, first = 0, count = o.premises, on
   const root = Rng.fromSeed(o.seed);
   const homes: Premises[] = [];
   for (let k = 0; k < count; k++) homes.push(buildPremises(o, world, root, first + k, keys.secrets[2 * k], keys.secrets[2 * k + 1]));
+  hooks?.afterBuild?.();
   for (const p of homes) p.begin(o.start);
 
   const end = o.start + o.days * DAY_MS;
