@@ -96,6 +96,7 @@ export function suspendDisablement(c: MeterContext): Step {
  */
 export function planDue(c: MeterContext): Instant {
   let due = c.suspendedUntil ?? Infinity;
+  if (armedInFriendlyPeriod(c)) due = Math.min(due, friendlyUntil(c.config.calendar, c.now));
   const w = watchFor(c);
   if (w === null) return due;
   const scratch = cloneLedger(c.ledger);
@@ -105,6 +106,13 @@ export function planDue(c: MeterContext): Instant {
   return due;
 }
 
+/**
+ * An armed meter whose credit is already short in a non-disablement period
+ * stays armed; it is due again when the period ends, not at once (which
+ * would never let time move on). // DOMAIN §1.4 (6)
+ */
+const armedInFriendlyPeriod = (c: MeterContext): boolean => c.supply === 'Armed' && creditExhausted(c) && inFriendlyPeriod(c);
+
 /** The thresholds still ahead of this meter's credit. */
 export function watchFor(c: MeterContext): Watch | null {
   if (c.mode !== 'Prepayment') return null;
@@ -112,7 +120,7 @@ export function watchFor(c: MeterContext): Watch | null {
   const l = c.ledger;
   let combinedAtOrBelow = -Infinity;
   if (!c.lowCredit) combinedAtOrBelow = p.lowCreditThreshold - 1;
-  const canDisable = (c.supply === 'Enabled' && c.suspendedUntil === null) || c.supply === 'Armed';
+  const canDisable = (c.supply === 'Enabled' && c.suspendedUntil === null) || (c.supply === 'Armed' && !armedInFriendlyPeriod(c));
   if (canDisable && p.disablementThreshold > combinedAtOrBelow) combinedAtOrBelow = p.disablementThreshold;
   const balanceAtOrBelow = !c.ecOffered && !l.ecInUse && l.ecOwed === 0 ? p.emergencyCreditThreshold : -Infinity;
   const ecZero = l.ecInUse && l.ecBalance > 0;
@@ -177,7 +185,8 @@ export function activateEmergencyCredit(c: MeterContext, e: Extract<MeterEvent, 
   grantEmergencyCredit(ledger, c.config.prepay.emergencyCreditLimit);
   const next = { ...c, ledger };
   const flags = evaluate(next);
-  const armedByEc = c.supply === 'Disabled' && c.cause === 'credit';
+  // Only when the emergency credit itself restores credit: a later top-up that arms is a top-up (0x8F32).
+  const armedByEc = c.supply === 'Disabled' && c.cause === 'credit' && combinedCredit(ledger) > c.config.prepay.disablementThreshold;
   return { patch: { ledger, armedByEc, ...flags.patch }, alerts: [ALERT.ecActivated, ...flags.alerts], response: ok(e) };
 }
 
