@@ -154,7 +154,7 @@ export class Premises {
 
   private onEmergencyCreditOffered(slot: MeterSlot, now: Instant): void {
     if (!takesEmergencyCredit(this.household, this.rng)) return;
-    const via = this.channelFor(slot, this.household.channel);
+    const via = this.buttonsAt(slot);
     this.world.clock.schedule(now, () => this.act(slot, via, { type: 'ec.activate', now: this.world.clock.now(), via }));
   }
 
@@ -170,7 +170,7 @@ export class Premises {
         : enableDelayAfterExternalArm(this.household, this.rng);
       slot.expectingArm = false;
       if (delay === null) return;
-      const via = this.channelFor(slot, this.household.channel);
+      const via = this.buttonsAt(slot);
       this.world.clock.schedule(now + delay, () => {
         if (slot.snapshot.context.supply !== 'Armed') return;
         this.act(slot, via, { type: 'supply.enableLocal', now: this.world.clock.now(), via: via === 'ppmid' ? 'ppmid' : 'meter' });
@@ -214,6 +214,11 @@ export class Premises {
       this.world.stats.topUpsRejected++;
     }
     if (regular) this.planRegularTopUp(slot, now);
+  }
+
+  /** Buttons (emergency credit, enable) are pressed on the PPMID by PPMID users, for electricity; otherwise at the meter. */
+  private buttonsAt(slot: MeterSlot): 'meter' | 'ppmid' {
+    return slot.fuel === 'electricity' && this.household.channel === 'ppmid' ? 'ppmid' : 'meter';
   }
 
   /** Electricity can be handled on the PPMID; gas buttons are pressed at the gas meter, which wakes it. */

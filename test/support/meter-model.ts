@@ -11,7 +11,7 @@ import { pounds } from '../../core/money.ts';
 import { DAY_MS, HOUR_MS, type Instant } from '../../core/time/duration.ts';
 import { ALERT } from '../../emulator/devices/common/alerts.ts';
 import type { DisableCause, MeterEvent, MeterResponse, PaymentMode, SupplyState, Via } from '../../emulator/devices/common/meter-types.ts';
-import { isFriendly } from '../../emulator/devices/common/non-disablement.ts';
+import { isFriendly, friendlyUntil } from '../../emulator/devices/common/non-disablement.ts';
 import { MeterHarness, type MeterKind, type StepRecord } from './meter-harness.ts';
 
 export interface SupplyModel {
@@ -23,6 +23,8 @@ export interface SupplyModel {
 export interface System {
   readonly m: MeterHarness;
   readonly coverage: Set<string>;
+  /** Disablement held after a switch to Prepayment with credit already short. // DOMAIN §1.11 */
+  holdUntil: Instant;
 }
 
 /** The states and transitions a run must reach, per meter type. // DOMAIN §1.5, §1.6, §1.7 */
@@ -73,10 +75,11 @@ export const startArb: fc.Arbitrary<Start> = fc.record({
 export function newSystem(kind: MeterKind, s: Start, coverage: Set<string>): { model: SupplyModel; real: System } {
   const m = new MeterHarness({ kind, at: s.at, balance: s.balance, mode: s.mode, profile: s.wh });
   const model: SupplyModel = { supply: 'Enabled', cause: null, mode: s.mode };
-  settle(model, m);
+  const real: System = { m, coverage, holdUntil: -Infinity };
+  settle(model, real);
   coverage.add(m.state);
   agree(model, m, 'boot');
-  return { model, real: { m, coverage } };
+  return { model, real };
 }
 
 /** Credit at or below the disablement threshold in Prepayment mode. */
@@ -84,9 +87,12 @@ const short = (model: SupplyModel, m: MeterHarness): boolean =>
   model.mode === 'Prepayment' && m.combined <= m.context.config.prepay.disablementThreshold;
 
 /** The rules that follow from credit alone, after any step. // DOMAIN §1.4 (5)(6), §1.5, §1.6 */
-function settle(model: SupplyModel, m: MeterHarness): void {
+function settle(model: SupplyModel, sys: System): void {
+  const m = sys.m;
   if (model.supply === 'Disabled' && model.cause === 'credit' && !short(model, m)) model.supply = 'Armed';
-  if (model.supply !== 'Disabled' && short(model, m) && !isFriendly(m.context.config.calendar, m.now)) {
+  if (!short(model, m)) sys.holdUntil = -Infinity;
+  const held = model.supply === 'Enabled' && m.now < sys.holdUntil;
+  if (model.supply !== 'Disabled' && short(model, m) && !held && !isFriendly(m.context.config.calendar, m.now)) {
     model.supply = 'Disabled';
     model.cause = 'credit';
   }
@@ -126,7 +132,7 @@ function step(model: SupplyModel, sys: System, e: MeterEvent, why: Trigger, rule
   const from = { ...model };
   const rec = sys.m.send(e);
   rule(rec.responses[0]);
-  settle(model, sys.m);
+  settle(model, sys);
   agree(model, sys.m, e.type);
   record(sys, from, model, why, rec);
 }
@@ -229,9 +235,15 @@ export const setMode = (mode: PaymentMode): Cmd =>
       mode === 'Credit'
         ? { type: 'mode.set', now, mode }
         : { type: 'mode.set', now, mode, disablementThreshold: 0, suspendDebtDisabled: true, suspendDebtEmergency: false };
+    const wasCredit = model.mode === 'Credit';
     step(model, sys, e, 'mode', (r) => {
       expect(r?.outcome).toBe('success');
       model.mode = mode;
+      // DOMAIN §1.11: the switch itself never cuts supply; short credit is held for the grace period.
+      if (mode === 'Prepayment' && wasCredit && model.supply === 'Enabled' && short(model, sys.m)) {
+        const c = sys.m.context;
+        sys.holdUntil = Math.max(now + c.config.prepaymentSwitchGraceMs, friendlyUntil(c.config.calendar, now));
+      }
     });
   });
 

@@ -1,4 +1,5 @@
 import { pence } from '../../../core/money.ts';
+import { DAY_MS } from '../../../core/time/duration.ts';
 import { ok, err, type Result } from '../../../core/result.ts';
 import { fieldError, type FieldError } from '../../../core/errors.ts';
 import { isRecord, checkKeys } from './read-config.ts';
@@ -28,6 +29,11 @@ export interface MeterConfig {
   readonly armOnCreditRestore: boolean;
   /** Raise 0x8F32 Supply Armed whenever the meter arms. // OPEN-QUESTIONS B2 default (UNVERIFIED) */
   readonly alertOnArm: boolean;
+  /**
+   * After SR 1.6 → Prepayment on a meter whose credit is already short, how
+   * long disablement is held so the consumer can top up. // DOMAIN §1.11 (UNVERIFIED)
+   */
+  readonly prepaymentSwitchGraceMs: number;
 }
 
 /** Price-cap rates of Apr–Jun 2026. // DOMAIN §9 [CALC] */
@@ -52,6 +58,7 @@ export function defaultMeterConfig(fuel: Fuel): MeterConfig {
       utrn: DEFAULT_UTRN_ACCEPTOR_CONFIG,
       armOnCreditRestore: true,
       alertOnArm: true,
+      prepaymentSwitchGraceMs: DAY_MS,
     };
     compiledDefaults.set(fuel, c);
   }
@@ -70,7 +77,17 @@ export function parseMeterConfig(raw: unknown, fuel: Fuel, path = 'meter'): Resu
   const base = defaultMeterConfig(fuel);
   if (raw === undefined) return ok(base);
   if (!isRecord(raw)) return err(fieldError(path, 'type', 'an object of meter settings', raw));
-  const bad = checkKeys(raw, path, ['prepay', 'debt', 'tariff', 'nonDisablement', 'allocation', 'standingChargeAccrual', 'armOnCreditRestore', 'alertOnArm']);
+  const bad = checkKeys(raw, path, [
+    'prepay',
+    'debt',
+    'tariff',
+    'nonDisablement',
+    'allocation',
+    'standingChargeAccrual',
+    'armOnCreditRestore',
+    'alertOnArm',
+    'prepaymentSwitchGraceHours',
+  ]);
   if (bad) return err(bad);
   const prepay = parsePrepayConfig(raw['prepay'], `${path}.prepay`, base.prepay);
   if (!prepay.ok) return prepay;
@@ -91,15 +108,18 @@ export function parseMeterConfig(raw: unknown, fuel: Fuel, path = 'meter'): Resu
   let allocation = base.allocation;
   const a = raw['allocation'];
   if (a !== undefined) {
-    if (!Array.isArray(a) || a.length === 0) return err(fieldError(`${path}.allocation`, 'type', `an array of steps from ${ALLOCATION_STEPS.join(', ')}`, a));
+    if (!Array.isArray(a) || a.length === 0)
+      return err(fieldError(`${path}.allocation`, 'type', `an array of steps from ${ALLOCATION_STEPS.join(', ')}`, a));
     for (const [i, s] of a.entries()) {
-      if (!ALLOCATION_STEPS.includes(s as AllocationStep)) return err(fieldError(`${path}.allocation[${i}]`, 'unknown-kind', `one of ${ALLOCATION_STEPS.join(', ')}`, s));
+      if (!ALLOCATION_STEPS.includes(s as AllocationStep))
+        return err(fieldError(`${path}.allocation[${i}]`, 'unknown-kind', `one of ${ALLOCATION_STEPS.join(', ')}`, s));
       if (a.indexOf(s) !== i) return err(fieldError(`${path}.allocation[${i}]`, 'order', 'each step at most once', s));
     }
     allocation = a as AllocationStep[];
   }
   const acc = raw['standingChargeAccrual'] ?? base.standingChargeAccrual;
-  if (acc !== 'daily' && acc !== 'half-hourly') return err(fieldError(`${path}.standingChargeAccrual`, 'unknown-kind', '"daily" or "half-hourly"', acc));
+  if (acc !== 'daily' && acc !== 'half-hourly')
+    return err(fieldError(`${path}.standingChargeAccrual`, 'unknown-kind', '"daily" or "half-hourly"', acc));
   const flags = { armOnCreditRestore: base.armOnCreditRestore, alertOnArm: base.alertOnArm };
   for (const k of ['armOnCreditRestore', 'alertOnArm'] as const) {
     const v = raw[k];
@@ -107,5 +127,23 @@ export function parseMeterConfig(raw: unknown, fuel: Fuel, path = 'meter'): Resu
     if (typeof v !== 'boolean') return err(fieldError(`${path}.${k}`, 'type', 'true or false', v));
     flags[k] = v;
   }
-  return ok({ ...base, prepay: prepay.value, debt: debt.value, tariff, calendar, allocation, standingChargeAccrual: acc, ...flags });
+  let prepaymentSwitchGraceMs = base.prepaymentSwitchGraceMs;
+  const grace = raw['prepaymentSwitchGraceHours'];
+  if (grace !== undefined) {
+    if (typeof grace !== 'number' || !Number.isFinite(grace) || grace < 0 || grace > 24 * 90) {
+      return err(fieldError(`${path}.prepaymentSwitchGraceHours`, 'range', 'a number of hours from 0 to 2160', grace));
+    }
+    prepaymentSwitchGraceMs = Math.round(grace * 3_600_000);
+  }
+  return ok({
+    ...base,
+    prepay: prepay.value,
+    debt: debt.value,
+    tariff,
+    calendar,
+    allocation,
+    standingChargeAccrual: acc,
+    ...flags,
+    prepaymentSwitchGraceMs,
+  });
 }

@@ -17,8 +17,33 @@ export interface Step {
   readonly response?: MeterResponse;
 }
 
-/** How far ahead a meter looks for its next credit event before checking again. */
-export const PLAN_HORIZON_MS = 62 * DAY_MS;
+/**
+ * How far ahead a meter looks for its next credit event. A meter with more
+ * credit than that is woken at the horizon to look again: a top-up usually
+ * comes first, and a long look would be wasted.
+ */
+export const PLAN_HORIZON_MS = 7 * DAY_MS;
+
+/**
+ * The ledger `planDue` walked to, kept against the ledger it started from, so
+ * that when the meter is woken at exactly that instant `settle` takes it
+ * instead of walking the same half hours again. A cache only: entries go with
+ * their ledgers, and a miss just walks.
+ */
+const planned = new WeakMap<Ledger, { readonly at: Instant; readonly env: WalkEnv; readonly ledger: Ledger }>();
+
+function sameEnv(a: WalkEnv, b: WalkEnv): boolean {
+  return (
+    a.tariff === b.tariff &&
+    a.profile === b.profile &&
+    a.debt === b.debt &&
+    a.standingChargeAccrual === b.standingChargeAccrual &&
+    a.supplyOn === b.supplyOn &&
+    a.mode === b.mode &&
+    a.separateCreditBalance === b.separateCreditBalance &&
+    a.debtSuspended === b.debtSuspended
+  );
+}
 
 export function walkEnv(c: MeterContext): WalkEnv {
   const prepay = c.mode === 'Prepayment';
@@ -38,8 +63,16 @@ export function walkEnv(c: MeterContext): WalkEnv {
 /** Charges the ledger up to `now` and raises the alerts of any threshold crossed on the way. */
 export function settle(c: MeterContext, now: Instant): Step {
   if (now <= c.ledger.at) return { patch: { now: Math.max(now, c.now) }, alerts: [] };
-  const ledger = cloneLedger(c.ledger);
-  walk(ledger, walkEnv(c), now, null);
+  const env = walkEnv(c);
+  const plan = planned.get(c.ledger);
+  let ledger: Ledger;
+  if (plan !== undefined && plan.at === now && sameEnv(plan.env, env)) {
+    ledger = plan.ledger;
+    planned.delete(c.ledger);
+  } else {
+    ledger = cloneLedger(c.ledger);
+    walk(ledger, env, now, null);
+  }
   const alerts: number[] = [];
   if (c.ledger.timeDebt1 > 0 && ledger.timeDebt1 === 0) alerts.push(ALERT.timeDebt1Cleared);
   if (c.ledger.timeDebt2 > 0 && ledger.timeDebt2 === 0) alerts.push(ALERT.timeDebt2Cleared);
@@ -84,6 +117,21 @@ export const creditExhausted = (c: MeterContext): boolean =>
 /** Disablement is held off by a non-disablement period right now. // DOMAIN §1.4 (6) */
 export const inFriendlyPeriod = (c: MeterContext): boolean => isFriendly(c.config.calendar, c.now);
 
+/**
+ * Switching to Prepayment leaves supply as it is. // DOMAIN §1.1, §1.11 [SL p.37]
+ * A meter whose credit is already short at the switch (an ESME's one balance
+ * keeps falling in Credit mode) holds disablement, as in a non-disablement
+ * period, for a grace period or to the end of the friendly period it is in,
+ * whichever is later; then the usual rule applies. (UNVERIFIED, configurable:
+ * `prepaymentSwitchGraceMs`.)
+ */
+export function switchGrace(c: MeterContext): Step | null {
+  if (!creditExhausted(c)) return null;
+  const until = Math.max(c.now + c.config.prepaymentSwitchGraceMs, friendlyUntil(c.config.calendar, c.now));
+  if (until <= c.now) return null;
+  return { patch: { suspendedUntil: until }, alerts: [ALERT.disablementSuspended] };
+}
+
 export function suspendDisablement(c: MeterContext): Step {
   return { patch: { suspendedUntil: friendlyUntil(c.config.calendar, c.now) }, alerts: [ALERT.disablementSuspended] };
 }
@@ -101,8 +149,10 @@ export function planDue(c: MeterContext): Instant {
   if (w === null) return due;
   const scratch = cloneLedger(c.ledger);
   const horizon = c.ledger.at + PLAN_HORIZON_MS;
-  const at = walk(scratch, walkEnv(c), horizon, w);
+  const env = walkEnv(c);
+  const at = walk(scratch, env, horizon, w);
   if (at < due) due = at;
+  if (at === due) planned.set(c.ledger, { at, env, ledger: scratch });
   return due;
 }
 

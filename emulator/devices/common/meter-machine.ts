@@ -8,6 +8,7 @@ import {
   creditExhausted,
   inFriendlyPeriod,
   suspendDisablement,
+  switchGrace,
   acceptUtrn,
   activateEmergencyCredit,
   isAwake,
@@ -51,8 +52,8 @@ export function createMeterMachine(name: string) {
       /** A credit-disabled meter whose credit is back (or now in Credit mode). // DOMAIN §1.5, §1.6, OPEN-QUESTIONS B1 */
       creditRestored: ({ context }) =>
         context.cause === 'credit' &&
-        context.config.armOnCreditRestore &&
-        (context.mode === 'Credit' || combinedCredit(context.ledger) > context.config.prepay.disablementThreshold),
+        (context.mode === 'Credit' ||
+          (context.config.armOnCreditRestore && combinedCredit(context.ledger) > context.config.prepay.disablementThreshold)),
       remoteEnable: ({ context }) => context.variant.remoteEnable,
       localEnableHere: ({ context, event }) => event.type === 'supply.enableLocal' && context.variant.localEnableVia.includes(event.via),
       /**
@@ -99,7 +100,12 @@ export function createMeterMachine(name: string) {
           };
           const next = { ...c, mode: 'Prepayment' as const, config: { ...c.config, prepay } };
           const f = evaluate(next);
-          return { patch: { mode: 'Prepayment', config: next.config, ...f.patch }, alerts: f.alerts, response: ok(e) };
+          const grace = c.mode === 'Credit' && c.supply === 'Enabled' ? switchGrace({ ...next, ...f.patch }) : null;
+          return {
+            patch: { mode: 'Prepayment', config: next.config, ...f.patch, ...(grace ? grace.patch : {}) },
+            alerts: [...f.alerts, ...(grace ? grace.alerts : [])],
+            response: ok(e),
+          };
         }),
         setPrepayConfig: apply((c, e) => {
           if (e.type !== 'config.prepay') return null;

@@ -55,7 +55,9 @@ describe('meter properties', () => {
           const c = h.context;
           const short = c.mode === 'Prepayment' && combinedCredit(c.ledger) <= c.config.prepay.disablementThreshold;
           // Out of credit outside friendly hours: never on supply, nor armed.
-          if (short && !isFriendly(calendar, c.now)) expect(c.supply, new Date(c.now).toISOString()).toBe('Disabled');
+          // (A switch to Prepayment with credit already short holds disablement for a grace period. // DOMAIN §1.11)
+          const held = c.suspendedUntil !== null && c.now < c.suspendedUntil;
+          if (short && !held && !isFriendly(calendar, c.now)) expect(c.supply, new Date(c.now).toISOString()).toBe('Disabled');
         };
         check();
         play(h, list, check);

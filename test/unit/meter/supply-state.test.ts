@@ -241,3 +241,39 @@ describe('emergency credit', () => {
     expect(m.ecBalance).toBe(0);
   });
 });
+
+describe('switching back to prepayment', () => {
+  it('DOMAIN §1.11: SR 1.6 → Prepayment on an ESME whose balance fell in Credit mode leaves supply on, holds disablement (0x8F83) for the grace period, then disables', () => {
+    const m = esme({ balance: pounds(2), mode: 'Credit' });
+    m.advance(2 * DAY_MS);
+    expect(m.context.ledger.meterBalance).toBeLessThan(0);
+    const r = m.send({
+      type: 'mode.set',
+      now: m.now,
+      mode: 'Prepayment',
+      disablementThreshold: 0,
+      suspendDebtDisabled: true,
+      suspendDebtEmergency: false,
+    });
+    expect(r.responses[0]?.outcome).toBe('success');
+    expect(m.state).toBe('enabled');
+    expect(r.alerts).toContain(ALERT.disablementSuspended);
+    const hold = m.context.suspendedUntil;
+    expect(hold).toBeGreaterThanOrEqual(m.now + m.context.config.prepaymentSwitchGraceMs);
+    m.advance(hold! - m.now - 1);
+    expect(m.state).toBe('enabled');
+    m.advance(7 * DAY_MS);
+    expect(m.state).toBe('disabled');
+    expect(m.cause).toBe('credit');
+  });
+
+  it('DOMAIN §1.6: armOnCreditRestore=false stops top-ups arming, but SR 1.6 → Credit still arms a credit-disabled meter', () => {
+    const config = { ...meterConfig('esme'), armOnCreditRestore: false };
+    const m = esme({ balance: 0, config });
+    expect(m.state).toBe('disabled');
+    m.topUp(10);
+    expect(m.state).toBe('disabled');
+    m.send({ type: 'mode.set', now: m.now, mode: 'Credit' });
+    expect(m.state).toBe('armed');
+  });
+});
