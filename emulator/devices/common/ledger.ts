@@ -1,7 +1,7 @@
 import type { Money } from '../../../core/money.ts';
 import type { Instant } from '../../../core/time/duration.ts';
-import { HALF_HOUR_MS, HOUR_MS } from '../../../core/time/duration.ts';
-import { ukLocal, ukLocalDayStart, ukNextLocalDayStart } from '../../../core/time/uk-time.ts';
+import { DAY_MS, HALF_HOUR_MS, HOUR_MS } from '../../../core/time/duration.ts';
+import { ukLocal, ukLocalDayStart, ukNextLocalDayStart, ukOffsetMs } from '../../../core/time/uk-time.ts';
 import type { ConsumptionProfile } from './profile.ts';
 import { energyCost, type CompiledTariff } from './tariff.ts';
 import { capWindow, type DebtCap, type DebtConfig } from './debt.ts';
@@ -99,7 +99,17 @@ export function openLedger(at: Instant, meterBalance: Money): Ledger {
     payCapUsed: 0,
     blockWindow: -1,
     blockUsedWh: 0,
-    totals: { topUps: 0, energyCharges: 0, standingCharges: 0, debtRecovered: 0, ecGranted: 0, ecRepaid: 0, ecWithdrawn: 0, adjustments: 0, energyWh: 0 },
+    totals: {
+      topUps: 0,
+      energyCharges: 0,
+      standingCharges: 0,
+      debtRecovered: 0,
+      ecGranted: 0,
+      ecRepaid: 0,
+      ecWithdrawn: 0,
+      adjustments: 0,
+      energyWh: 0,
+    },
   };
 }
 
@@ -136,14 +146,22 @@ export function walk(l: Ledger, env: WalkEnv, until: Instant, watch: Watch | nul
     const segStart = t - (t % HALF_HOUR_MS);
     const segEnd = segStart + HALF_HOUR_MS;
     const end = segEnd < until ? segEnd : until;
+    const ecBefore = l.ecBalance;
     if (env.supplyOn) {
       hh.start = segStart;
       hh.index = Math.min(47, Math.floor((segStart - dayStart) / HALF_HOUR_MS));
       const wh = env.profile.whInHalfHour(hh);
       if (wh > 0) {
-        if (env.tariff.blockPeriod !== null) resetBlockWindow(l, env, hh.dayOfWeek, dayStart);
-        const cost = energyCost(env.tariff, hh.index, wh, l.blockUsedWh);
         const x0 = t - segStart;
+        // A half hour's cost is fixed by what was used before it started, however the walk is split. // DOMAIN §1.3
+        let usedBefore = 0;
+        if (env.tariff.blockPeriod !== null) {
+          resetBlockWindow(l, env, hh.dayOfWeek, dayStart);
+          usedBefore = Math.max(0, l.blockUsedWh - Math.floor((wh * x0) / HALF_HOUR_MS));
+        }
+        // Time-of-use bands follow the wall clock, also on the 23- and 25-hour days.
+        const wallIndex = Math.floor(((segStart + ukOffsetMs(segStart)) % DAY_MS) / HALF_HOUR_MS);
+        const cost = energyCost(env.tariff, wallIndex, wh, usedBefore);
         const c0 = Math.floor((cost * x0) / HALF_HOUR_MS);
         let stopAt = end;
         let charge = Math.floor((cost * (end - segStart)) / HALF_HOUR_MS) - c0;
@@ -151,7 +169,8 @@ export function walk(l: Ledger, env: WalkEnv, until: Instant, watch: Watch | nul
           const need = needFor(l, watch);
           if (need <= charge) {
             stopAt = segStart + Math.ceil(((need + c0) * HALF_HOUR_MS) / cost);
-            charge = need;
+            // What a walk to stopAt charges (≥ need): stopping must not change the ledger.
+            charge = Math.floor((cost * (stopAt - segStart)) / HALF_HOUR_MS) - c0;
           }
         }
         const used = Math.floor((wh * (stopAt - segStart)) / HALF_HOUR_MS) - Math.floor((wh * x0) / HALF_HOUR_MS);
@@ -186,7 +205,11 @@ export function walk(l: Ledger, env: WalkEnv, until: Instant, watch: Watch | nul
     }
     let cleared = false;
     if (prepay && !env.debtSuspended && t % HOUR_MS === 0) cleared = recoverTimeDebt(l, env, prepay, t, midnight);
-    if (watch !== null && (needFor(l, watch) <= 0 || (cleared && watch.debtCleared))) return t;
+    if (watch !== null) {
+      // EC emptied exactly at the half-hour end or by a boundary charge: needFor no longer sees it.
+      const ecEmptied = watch.ecZero && ecBefore > 0 && l.ecBalance === 0;
+      if (needFor(l, watch) <= 0 || (cleared && watch.debtCleared) || ecEmptied) return t;
+    }
   }
   return t;
 }
@@ -198,7 +221,7 @@ function needFor(l: Ledger, w: Watch): number {
   const combined = l.meterBalance + l.ecBalance;
   if (combined - w.combinedAtOrBelow < need) need = combined - w.combinedAtOrBelow;
   // Emergency credit is spent first, so the meter balance only falls once it is gone. // DOMAIN §1.3
-  const toBalance = l.ecBalance + l.meterBalance - w.balanceAtOrBelow;
+  const toBalance = l.meterBalance <= w.balanceAtOrBelow ? 0 : l.ecBalance + l.meterBalance - w.balanceAtOrBelow;
   if (toBalance < need) need = toBalance;
   return need;
 }

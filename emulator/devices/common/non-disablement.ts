@@ -1,7 +1,7 @@
 import { ok, err, type Result } from '../../../core/result.ts';
 import { fieldError, type FieldError } from '../../../core/errors.ts';
 import type { Instant } from '../../../core/time/duration.ts';
-import { MINUTE_MS } from '../../../core/time/duration.ts';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../../core/time/duration.ts';
 import { ukLocal, ukLocalDayStart, ukNextLocalDayStart, ukOffsetMs, ukLocalDate } from '../../../core/time/uk-time.ts';
 import { isRecord, checkKeys } from './read-config.ts';
 
@@ -41,8 +41,22 @@ export const DEFAULT_NON_DISABLEMENT: NonDisablementCalendar = {
   ],
   weekend: [{ from: '00:00', to: '24:00' }],
   specialDays: [
-    '2026-01-01', '2026-04-03', '2026-04-06', '2026-05-04', '2026-05-25', '2026-08-31', '2026-12-25', '2026-12-28',
-    '2027-01-01', '2027-03-26', '2027-03-29', '2027-05-03', '2027-05-31', '2027-08-30', '2027-12-27', '2027-12-28',
+    '2026-01-01',
+    '2026-04-03',
+    '2026-04-06',
+    '2026-05-04',
+    '2026-05-25',
+    '2026-08-31',
+    '2026-12-25',
+    '2026-12-28',
+    '2027-01-01',
+    '2027-03-26',
+    '2027-03-29',
+    '2027-05-03',
+    '2027-05-31',
+    '2027-08-30',
+    '2027-12-27',
+    '2027-12-28',
   ],
 };
 
@@ -75,13 +89,27 @@ export function isFriendly(cal: CompiledCalendar, t: Instant): boolean {
  */
 export function friendlyUntil(cal: CompiledCalendar, t: Instant, horizonDays = 400): Instant {
   let at = t;
-  for (let d = 0; d < horizonDays; d++) {
+  const limit = t + horizonDays * DAY_MS;
+  while (at < limit) {
     const dayStart = ukLocalDayStart(at);
-    const m = Math.floor((at - dayStart + ukOffsetMs(at) - ukOffsetMs(dayStart)) / MINUTE_MS);
-    const range = rangesFor(cal, at).find(([a, b]) => m >= a && m < b);
+    const off0 = ukOffsetMs(dayStart);
+    const m = Math.floor((at - dayStart + ukOffsetMs(at) - off0) / MINUTE_MS);
+    const ranges = rangesFor(cal, at);
+    const range = ranges.find(([a, b]) => m >= a && m < b);
     if (!range) return at;
-    if (range[1] < 1440) return localMinuteInstant(dayStart, range[1]);
-    at = ukNextLocalDayStart(at);
+    // Periods that touch ('00:00'–'10:00', '10:00'–'12:00') are one period.
+    let end = range[1];
+    for (;;) {
+      const next = ranges.find(([a, b]) => a <= end && b > end);
+      if (next === undefined) break;
+      end = next[1];
+    }
+    // Step to the wall-clock end of the range, the end of the local day, or a clock change
+    // (01:00 UTC), whichever comes first, and look again: the wall clock jumps there.
+    const dayEnd = ukNextLocalDayStart(at);
+    const change = ukOffsetMs(dayEnd - 1) !== off0 ? dayStart + HOUR_MS + off0 : Infinity;
+    const wallEnd = dayStart + end * MINUTE_MS + off0 - ukOffsetMs(at);
+    at = at < change ? Math.min(wallEnd, change, dayEnd) : Math.min(wallEnd, dayEnd);
   }
   return Infinity;
 }
@@ -93,12 +121,6 @@ function rangesFor(cal: CompiledCalendar, t: Instant): readonly (readonly [numbe
 }
 
 const ALL_DAY = [[0, 1440] as const];
-
-/** The instant of local minute m on the local day starting at dayStart (clock-change aware). */
-function localMinuteInstant(dayStart: Instant, m: number): Instant {
-  const naive = dayStart + m * MINUTE_MS;
-  return naive + ukOffsetMs(dayStart) - ukOffsetMs(naive);
-}
 
 function minuteOf(v: unknown): number | null {
   if (typeof v !== 'string') return null;
@@ -119,11 +141,14 @@ export function parseNonDisablementCalendar(raw: unknown, path = 'nonDisablement
   const weekend = parsePeriods(raw['weekend'] ?? [], `${path}.weekend`);
   if (!weekend.ok) return weekend;
   if (weekday.value.length + weekend.value.length > MAX_SCHEDULE_ENTRIES) {
-    return err(fieldError(path, 'too-many', `at most ${MAX_SCHEDULE_ENTRIES} schedule entries in all`, weekday.value.length + weekend.value.length));
+    return err(
+      fieldError(path, 'too-many', `at most ${MAX_SCHEDULE_ENTRIES} schedule entries in all`, weekday.value.length + weekend.value.length),
+    );
   }
   const days = raw['specialDays'] ?? [];
   if (!Array.isArray(days)) return err(fieldError(`${path}.specialDays`, 'type', 'an array of dates "YYYY-MM-DD"', days));
-  if (days.length > MAX_SPECIAL_DAYS) return err(fieldError(`${path}.specialDays`, 'too-many', `at most ${MAX_SPECIAL_DAYS} special days`, days));
+  if (days.length > MAX_SPECIAL_DAYS)
+    return err(fieldError(`${path}.specialDays`, 'too-many', `at most ${MAX_SPECIAL_DAYS} special days`, days));
   for (const [i, d] of days.entries()) {
     if (!isRealDate(d)) return err(fieldError(`${path}.specialDays[${i}]`, 'format', 'a real date "YYYY-MM-DD" in 2000..2100', d));
   }
@@ -137,11 +162,14 @@ function parsePeriods(raw: unknown, path: string): Result<FriendlyPeriod[], Fiel
   for (const [i, p] of raw.entries()) {
     const at = `${path}[${i}]`;
     if (!isRecord(p)) return err(fieldError(at, 'type', 'an object { from, to }', p));
+    const bad = checkKeys(p, at, ['from', 'to']);
+    if (bad) return err(bad);
     const from = minuteOf(p['from']);
     const to = minuteOf(p['to']);
     if (from === null || from === 1440) return err(fieldError(`${at}.from`, 'format', 'a local time "HH:MM"', p['from']));
     if (to === null) return err(fieldError(`${at}.to`, 'format', 'a local time "HH:MM" or "24:00"', p['to']));
-    if (to <= from) return err(fieldError(`${at}.to`, 'order', `a time after ${String(p['from'])} (split overnight periods at "24:00")`, p['to']));
+    if (to <= from)
+      return err(fieldError(`${at}.to`, 'order', `a time after ${String(p['from'])} (split overnight periods at "24:00")`, p['to']));
     if (from < lastEnd) return err(fieldError(`${at}.from`, 'order', 'periods in time order without overlaps', p['from']));
     lastEnd = to;
     out.push({ from: p['from'] as string, to: p['to'] as string });

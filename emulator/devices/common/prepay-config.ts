@@ -53,7 +53,11 @@ const FLAG_KEYS = ['suspendDebtDisabled', 'suspendDebtEmergency'] as const;
  * Reads a partial prepay configuration over the defaults and checks that the
  * thresholds are non-negative and in an order a meter can work with.
  */
-export function parsePrepayConfig(raw: unknown, path = 'prepay', base: PrepayConfig = DEFAULT_PREPAY_CONFIG): Result<PrepayConfig, FieldError> {
+export function parsePrepayConfig(
+  raw: unknown,
+  path = 'prepay',
+  base: PrepayConfig = DEFAULT_PREPAY_CONFIG,
+): Result<PrepayConfig, FieldError> {
   if (raw === undefined) return ok(base);
   if (!isRecord(raw)) return err(fieldError(path, 'type', 'an object of prepayment thresholds', raw));
   const bad = checkKeys(raw, path, [...MONEY_KEYS, ...FLAG_KEYS]);
@@ -78,13 +82,29 @@ export function parsePrepayConfig(raw: unknown, path = 'prepay', base: PrepayCon
 /** Thresholds a meter can act on: disable ≤ EC offer, disable ≤ low credit < max balance. */
 export function checkOrder(c: PrepayConfig, path: string): Result<PrepayConfig, FieldError> {
   if (c.emergencyCreditThreshold < c.disablementThreshold) {
-    return err(fieldError(`${path}.emergencyCreditThreshold`, 'order', `at least the disablement threshold (${c.disablementThreshold})`, c.emergencyCreditThreshold));
+    return err(
+      fieldError(
+        `${path}.emergencyCreditThreshold`,
+        'order',
+        `at least the disablement threshold (${c.disablementThreshold})`,
+        c.emergencyCreditThreshold,
+      ),
+    );
   }
   if (c.lowCreditThreshold < c.disablementThreshold) {
-    return err(fieldError(`${path}.lowCreditThreshold`, 'order', `at least the disablement threshold (${c.disablementThreshold})`, c.lowCreditThreshold));
+    return err(
+      fieldError(
+        `${path}.lowCreditThreshold`,
+        'order',
+        `at least the disablement threshold (${c.disablementThreshold})`,
+        c.lowCreditThreshold,
+      ),
+    );
   }
   if (c.maxMeterBalance <= c.lowCreditThreshold) {
-    return err(fieldError(`${path}.maxMeterBalance`, 'order', `above the low credit threshold (${c.lowCreditThreshold})`, c.maxMeterBalance));
+    return err(
+      fieldError(`${path}.maxMeterBalance`, 'order', `above the low credit threshold (${c.lowCreditThreshold})`, c.maxMeterBalance),
+    );
   }
   if (c.maxCreditThreshold <= 0) return err(fieldError(`${path}.maxCreditThreshold`, 'range', 'above 0', c.maxCreditThreshold));
   return ok(c);

@@ -4,8 +4,7 @@ import { fieldError, type FieldError } from '../../../core/errors.ts';
 
 /** Small readers shared by every configuration parser, so errors read the same everywhere. */
 
-export const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The first key of `raw` that is not in `allowed`, as a FieldError; undefined if none. */
 export function checkKeys(raw: Record<string, unknown>, path: string, allowed: readonly string[]): FieldError | undefined {

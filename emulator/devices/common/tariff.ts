@@ -60,6 +60,9 @@ export const TARIFF_KINDS = ['flat', 'time-of-use', 'block'] as const;
 export function parseTariff(raw: unknown, path = 'tariff'): Result<Tariff, FieldError> {
   if (!isRecord(raw)) return err(fieldError(path, 'type', 'an object with a kind', raw));
   const kind = raw['kind'];
+  if (kind !== 'flat' && kind !== 'time-of-use' && kind !== 'block') {
+    return err(fieldError(`${path}.kind`, 'unknown-kind', `one of ${TARIFF_KINDS.join(', ')}`, kind));
+  }
   const sc = readMoney(raw, 'standingCharge', path, { min: 0 });
   if (!sc.ok) return sc;
   switch (kind) {
@@ -74,8 +77,6 @@ export function parseTariff(raw: unknown, path = 'tariff'): Result<Tariff, Field
       return parseTimeOfUse(raw, path, sc.value);
     case 'block':
       return parseBlock(raw, path, sc.value);
-    default:
-      return err(fieldError(`${path}.kind`, 'unknown-kind', `one of ${TARIFF_KINDS.join(', ')}`, kind));
   }
 }
 
@@ -83,13 +84,16 @@ function parseTimeOfUse(raw: Record<string, unknown>, path: string, standingChar
   const bad = checkKeys(raw, path, ['kind', 'bands', 'standingCharge']);
   if (bad) return err(bad);
   const bands = raw['bands'];
-  if (!Array.isArray(bands) || bands.length === 0) return err(fieldError(`${path}.bands`, 'type', 'a non-empty array of { from: "HH:MM", unitPrice }', bands));
+  if (!Array.isArray(bands) || bands.length === 0)
+    return err(fieldError(`${path}.bands`, 'type', 'a non-empty array of { from: "HH:MM", unitPrice }', bands));
   if (bands.length > 48) return err(fieldError(`${path}.bands`, 'too-many', 'at most 48 bands', bands));
   const out: { from: string; unitPrice: Money }[] = [];
   let last = -1;
   for (const [i, b] of bands.entries()) {
     const p = `${path}.bands[${i}]`;
     if (!isRecord(b)) return err(fieldError(p, 'type', 'an object { from, unitPrice }', b));
+    const badKey = checkKeys(b, p, ['from', 'unitPrice']);
+    if (badKey) return err(badKey);
     const minute = parseHalfHourTime(b['from']);
     if (minute === null) return err(fieldError(`${p}.from`, 'format', 'a local time "HH:MM" on a half hour', b['from']));
     if (i === 0 && minute !== 0) return err(fieldError(`${p}.from`, 'range', 'the first band to start at "00:00"', b['from']));
@@ -116,10 +120,13 @@ function parseBlock(raw: Record<string, unknown>, path: string, standingCharge: 
   for (const [i, b] of blocks.entries()) {
     const p = `${path}.blocks[${i}]`;
     if (!isRecord(b)) return err(fieldError(p, 'type', 'an object { upToKwh, unitPrice }', b));
+    const badKey = checkKeys(b, p, ['upToKwh', 'unitPrice']);
+    if (badKey) return err(badKey);
     const isLast = i === blocks.length - 1;
     let upTo: number | null = null;
     if (isLast) {
-      if (b['upToKwh'] !== undefined && b['upToKwh'] !== null) return err(fieldError(`${p}.upToKwh`, 'range', 'no limit on the last block (null or absent)', b['upToKwh']));
+      if (b['upToKwh'] !== undefined && b['upToKwh'] !== null)
+        return err(fieldError(`${p}.upToKwh`, 'range', 'no limit on the last block (null or absent)', b['upToKwh']));
     } else {
       const u = readNumber(b, 'upToKwh', p, { min: 0 });
       if (!u.ok) return u;
@@ -158,7 +165,14 @@ export function compileTariff(t: Tariff): CompiledTariff {
       blockPrices = t.blocks.map((b) => b.unitPrice);
       break;
   }
-  return { source: t, standingCharge: t.standingCharge, priceByHalfHour, blockLimitsWh, blockPrices, blockPeriod: t.kind === 'block' ? t.period : null };
+  return {
+    source: t,
+    standingCharge: t.standingCharge,
+    priceByHalfHour,
+    blockLimitsWh,
+    blockPrices,
+    blockPeriod: t.kind === 'block' ? t.period : null,
+  };
 }
 
 /**

@@ -40,13 +40,22 @@ export function mintUtrn(req: MintUtrnRequest, path = 'topUp'): Result<string, F
   if (counter <= 0n || counter >= TOP_UP_COUNTER_LIMIT || (counter & LOW_HALF) !== 0n) {
     return err(fieldError(`${path}.counter`, 'format', 'a top-up counter: 1..2^32-1 in the upper 32 bits, lower 32 bits zero', counter));
   }
-  if (req.originator.length !== 8) return err(fieldError(`${path}.originator`, 'format', 'an 8-byte EUI-64', `${req.originator.length} bytes`));
+  if (req.originator.length !== 8)
+    return err(fieldError(`${path}.originator`, 'format', 'an 8-byte EUI-64', `${req.originator.length} bytes`));
   if (req.target.length !== 8) return err(fieldError(`${path}.target`, 'format', 'an 8-byte EUI-64', `${req.target.length} bytes`));
-  if (req.secret.length !== 32) return err(fieldError(`${path}.secret`, 'format', 'a 32-byte ECDH shared secret', `${req.secret.length} bytes`));
+  if (req.secret.length !== 32)
+    return err(fieldError(`${path}.secret`, 'format', 'a 32-byte ECDH shared secret', `${req.secret.length} bytes`));
 
   const amount = classify(credit, req.valueClass);
   if (!amount) {
-    return err(fieldError(`${path}.credit`, 'range', `a positive whole number of pence up to ${UTRN_MAX_VALUE}p, or of pounds up to £${UTRN_MAX_VALUE}`, credit));
+    return err(
+      fieldError(
+        `${path}.credit`,
+        'range',
+        `a positive whole number of pence up to ${UTRN_MAX_VALUE}p, or of pounds up to £${UTRN_MAX_VALUE}`,
+        credit,
+      ),
+    );
   }
   const fields = { counterLow10: Number((counter >> 32n) & BigInt((1 << UTRN_COUNTER_BITS) - 1)), ...amount };
   const key = utrnKeyFromSecret(req.secret, req.originator, req.target, counter);

@@ -109,7 +109,8 @@ export function verifyUtrn(state: UtrnAcceptorState, raw: unknown, o: VerifyUtrn
   const parsed = parseUtrn(raw);
   if (!parsed.ok) return { kind: 'rejected', alert: UTRN_ALERT.malformed, reason: 'malformed', error: parsed.error };
   const fields = parsed.value;
-  const candidates = o.entry === 'remote' && o.fullCounter !== undefined ? remoteCandidate(o.fullCounter, fields) : inferCounters(state, fields);
+  const candidates =
+    o.entry === 'remote' && o.fullCounter !== undefined ? remoteCandidate(o.fullCounter, fields) : inferCounters(state, fields);
 
   const own = candidates.find((c) => macMatches(o.secret, o.originator, o.ownEui, c, fields));
   if (own !== undefined) {
@@ -124,7 +125,11 @@ export function verifyUtrn(state: UtrnAcceptorState, raw: unknown, o: VerifyUtrn
 }
 
 /** Marks `counter` spent and advances the floor as described above. Idempotent. */
-export function recordAccepted(state: UtrnAcceptorState, counter: bigint, config: UtrnAcceptorConfig = DEFAULT_UTRN_ACCEPTOR_CONFIG): UtrnAcceptorState {
+export function recordAccepted(
+  state: UtrnAcceptorState,
+  counter: bigint,
+  config: UtrnAcceptorConfig = DEFAULT_UTRN_ACCEPTOR_CONFIG,
+): UtrnAcceptorState {
   if (counter <= state.floor || state.recent.includes(counter)) return state;
   const recent = [...state.recent, counter].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   let floor = state.floor;
@@ -143,7 +148,11 @@ export function recordAccepted(state: UtrnAcceptorState, counter: bigint, config
  * caller raises 0x81C4 UTRN Manual Entry Suspended). Entries during a lockout
  * are not counted: they were refused unread. // DOMAIN §2.3, OPEN-QUESTIONS C2 (UNVERIFIED)
  */
-export function recordBadEntry(state: UtrnAcceptorState, now: number, config: UtrnAcceptorConfig): { state: UtrnAcceptorState; lockedNow: boolean } {
+export function recordBadEntry(
+  state: UtrnAcceptorState,
+  now: number,
+  config: UtrnAcceptorConfig,
+): { state: UtrnAcceptorState; lockedNow: boolean } {
   if (now < state.lockedUntil) return { state, lockedNow: false };
   const badEntries = [...state.badEntries.filter((t) => t > now - config.lockoutWindowMs), now];
   if (badEntries.length >= config.lockoutBadEntries) {

@@ -61,7 +61,13 @@ export function ecdhP256Shared(privateKey: Uint8Array, publicKey: Uint8Array): R
  */
 export function utrnKeyFromSecret(sharedSecret: Uint8Array, originator: Uint8Array, target: Uint8Array, counter: bigint): Uint8Array {
   requireLength(sharedSecret, 32, 'sharedSecret');
-  const otherInfo = concat(KDF_ALGORITHM_ID, eui(originator, 'originator'), [KDF_SEPARATOR, DIRECTION_COMMAND], u64(counter), eui(target, 'target'));
+  const otherInfo = concat(
+    KDF_ALGORITHM_ID,
+    eui(originator, 'originator'),
+    [KDF_SEPARATOR, DIRECTION_COMMAND],
+    u64(counter),
+    eui(target, 'target'),
+  );
   const digest = createHash('sha256').update(KDF_COUNTER).update(sharedSecret).update(otherInfo).digest();
   return new Uint8Array(digest.subarray(0, 16));
 }
@@ -72,7 +78,11 @@ export function utrnKeyFromSecret(sharedSecret: Uint8Array, originator: Uint8Arr
  * key. // DOMAIN §2.2, §5.2
  */
 export function deriveUtrnKey(
-  supplierKaPrivate: Uint8Array, deviceKaPublic: Uint8Array, originator: Uint8Array, target: Uint8Array, counter: bigint,
+  supplierKaPrivate: Uint8Array,
+  deviceKaPublic: Uint8Array,
+  originator: Uint8Array,
+  target: Uint8Array,
+  counter: bigint,
 ): Result<Uint8Array, FieldError> {
   const z = ecdhP256Shared(supplierKaPrivate, deviceKaPublic);
   return z.ok ? ok(utrnKeyFromSecret(z.value, originator, target, counter)) : z;
@@ -80,7 +90,11 @@ export function deriveUtrnKey(
 
 /** Device side: the same key as {@link deriveUtrnKey}, from the other half of each key pair. */
 export function deriveUtrnKeyOnDevice(
-  deviceKaPrivate: Uint8Array, supplierKaPublic: Uint8Array, originator: Uint8Array, target: Uint8Array, counter: bigint,
+  deviceKaPrivate: Uint8Array,
+  supplierKaPublic: Uint8Array,
+  originator: Uint8Array,
+  target: Uint8Array,
+  counter: bigint,
 ): Result<Uint8Array, FieldError> {
   return deriveUtrnKey(deviceKaPrivate, supplierKaPublic, originator, target, counter);
 }
@@ -91,7 +105,8 @@ export function deriveUtrnKeyOnDevice(
  */
 export function utrnMac(key: Uint8Array, originator: Uint8Array, target: Uint8Array, counter: bigint, ptutHigh: number): number {
   requireLength(key, 16, 'key');
-  if (!Number.isInteger(ptutHigh) || ptutHigh < 0 || ptutHigh > 0xffff_ffff) throw new RangeError(`ptutHigh must be a uint32, got ${ptutHigh}`);
+  if (!Number.isInteger(ptutHigh) || ptutHigh < 0 || ptutHigh > 0xffff_ffff)
+    throw new RangeError(`ptutHigh must be a uint32, got ${ptutHigh}`);
   const orig = eui(originator, 'originator');
   const high = new Uint8Array(4);
   new DataView(high.buffer).setUint32(0, ptutHigh);
@@ -124,7 +139,9 @@ function checkPrivateKey(k: Uint8Array, path: string): FieldError | undefined {
 function checkPublicKeyShape(k: Uint8Array, path: string): FieldError | undefined {
   const uncompressed = k.length === 65 && k[0] === 0x04;
   const compressed = k.length === 33 && (k[0] === 0x02 || k[0] === 0x03);
-  return uncompressed || compressed ? undefined : fieldError(path, 'format', 'a SEC1 point (65 bytes 04‖x‖y or 33 bytes 02/03‖x)', `${k.length} bytes`);
+  return uncompressed || compressed
+    ? undefined
+    : fieldError(path, 'format', 'a SEC1 point (65 bytes 04‖x‖y or 33 bytes 02/03‖x)', `${k.length} bytes`);
 }
 
 function eui(b: Uint8Array, name: string): Uint8Array {
