@@ -1,6 +1,10 @@
 import type { Money } from '../../../core/money.ts';
 import type { Instant } from '../../../core/time/duration.ts';
-import { DAY_MS, HALF_HOUR_MS, HOUR_MS } from '../../../core/time/duration.ts';
+import { DAY_MS as DAY, HALF_HOUR_MS as HALF_HOUR } from '../../../core/time/duration.ts';
+
+// Module constants, not imported bindings: the walk reads them for every half hour of every meter.
+const HALF_HOUR_MS = HALF_HOUR;
+const DAY_MS = DAY;
 import { ukLocal, ukLocalDayStart, ukNextLocalDayStart, ukOffsetMs } from '../../../core/time/uk-time.ts';
 import type { ConsumptionProfile } from './profile.ts';
 import { energyCost, type CompiledTariff } from './tariff.ts';
@@ -132,8 +136,16 @@ export function walk(l: Ledger, env: WalkEnv, until: Instant, watch: Watch | nul
   let t = l.at;
   if (until <= t) return t;
   if (watch !== null && needFor(l, watch) <= 0) return t;
+  // The loop below runs for every half hour of every meter in a fleet: read everything once.
+  const { profile, tariff, supplyOn, standingChargeAccrual, debtSuspended } = env;
+  const prices = tariff.priceByHalfHour;
+  const block = tariff.blockPeriod !== null;
+  const totals = l.totals;
+  const prepay = env.mode === 'prepayment';
   let dayStart = ukLocalDayStart(t);
   let nextDay = ukNextLocalDayStart(t);
+  // On the two clock-change days a year the wall clock and the half-hour count part company.
+  let clockChangeDay = ukOffsetMs(dayStart) !== ukOffsetMs(nextDay - 1);
   const local = ukLocal(t);
   const hh: { start: number; index: number; dayOfWeek: number; dayOfYear: number } = {
     start: 0,
@@ -141,27 +153,31 @@ export function walk(l: Ledger, env: WalkEnv, until: Instant, watch: Watch | nul
     dayOfWeek: local.dayOfWeek,
     dayOfYear: local.dayOfYear,
   };
-  const prepay = env.mode === 'prepayment';
+  // Instants are doubles beyond the small-integer range, where `%` is slow: align once, then step.
+  let segStart = t - (t % HALF_HOUR_MS) - HALF_HOUR_MS;
   while (t < until) {
-    const segStart = t - (t % HALF_HOUR_MS);
+    segStart += HALF_HOUR_MS;
     const segEnd = segStart + HALF_HOUR_MS;
     const end = segEnd < until ? segEnd : until;
     const ecBefore = l.ecBalance;
-    if (env.supplyOn) {
+    if (supplyOn) {
+      const sinceMidnight = Math.floor((segStart - dayStart) / HALF_HOUR_MS);
       hh.start = segStart;
-      hh.index = Math.min(47, Math.floor((segStart - dayStart) / HALF_HOUR_MS));
-      const wh = env.profile.whInHalfHour(hh);
+      hh.index = sinceMidnight < 47 ? sinceMidnight : 47;
+      const wh = profile.whInHalfHour(hh);
       if (wh > 0) {
         const x0 = t - segStart;
-        // A half hour's cost is fixed by what was used before it started, however the walk is split. // DOMAIN §1.3
-        let usedBefore = 0;
-        if (env.tariff.blockPeriod !== null) {
-          resetBlockWindow(l, env, hh.dayOfWeek, dayStart);
-          usedBefore = Math.max(0, l.blockUsedWh - Math.floor((wh * x0) / HALF_HOUR_MS));
-        }
         // Time-of-use bands follow the wall clock, also on the 23- and 25-hour days.
-        const wallIndex = Math.floor(((segStart + ukOffsetMs(segStart)) % DAY_MS) / HALF_HOUR_MS);
-        const cost = energyCost(env.tariff, wallIndex, wh, usedBefore);
+        const wallIndex = clockChangeDay ? Math.floor(((segStart + ukOffsetMs(segStart)) % DAY_MS) / HALF_HOUR_MS) : sinceMidnight;
+        let cost: number;
+        if (block) {
+          // A half hour's cost is fixed by what was used before it started, however the walk is split. // DOMAIN §1.3
+          resetBlockWindow(l, env, hh.dayOfWeek, dayStart);
+          const usedBefore = Math.max(0, l.blockUsedWh - Math.floor((wh * x0) / HALF_HOUR_MS));
+          cost = energyCost(tariff, wallIndex, wh, usedBefore);
+        } else {
+          cost = Math.floor((wh * (prices[wallIndex] ?? 0)) / 1000);
+        }
         const c0 = Math.floor((cost * x0) / HALF_HOUR_MS);
         let stopAt = end;
         let charge = Math.floor((cost * (end - segStart)) / HALF_HOUR_MS) - c0;
@@ -174,10 +190,11 @@ export function walk(l: Ledger, env: WalkEnv, until: Instant, watch: Watch | nul
           }
         }
         const used = Math.floor((wh * (stopAt - segStart)) / HALF_HOUR_MS) - Math.floor((wh * x0) / HALF_HOUR_MS);
-        l.totals.energyWh += used;
+        totals.energyWh += used;
         l.blockUsedWh += used;
-        l.totals.energyCharges += charge;
-        take(l, env, prepay, charge);
+        totals.energyCharges += charge;
+        if (prepay && l.ecBalance === 0) l.meterBalance -= charge;
+        else take(l, env, prepay, charge);
         if (stopAt < end) {
           l.at = stopAt;
           return stopAt;
@@ -189,22 +206,24 @@ export function walk(l: Ledger, env: WalkEnv, until: Instant, watch: Watch | nul
     if (t !== segEnd) break;
     // Boundary charges at segEnd. The half hour that just ended belongs to `dayStart`'s day.
     const midnight = t >= nextDay;
-    if (env.standingChargeAccrual === 'half-hourly') {
+    if (standingChargeAccrual === 'half-hourly') {
       const n = Math.round((nextDay - dayStart) / HALF_HOUR_MS);
       const k = Math.round((segStart - dayStart) / HALF_HOUR_MS);
-      const sc = env.tariff.standingCharge;
+      const sc = tariff.standingCharge;
       charge(l, env, prepay, Math.floor((sc * (k + 1)) / n) - Math.floor((sc * k) / n));
     }
     if (midnight) {
       dayStart = nextDay;
       nextDay = ukNextLocalDayStart(t);
+      clockChangeDay = ukOffsetMs(dayStart) !== ukOffsetMs(nextDay - 1);
       const d = ukLocal(t);
       hh.dayOfWeek = d.dayOfWeek;
       hh.dayOfYear = d.dayOfYear;
-      if (env.standingChargeAccrual === 'daily') charge(l, env, prepay, env.tariff.standingCharge);
+      if (standingChargeAccrual === 'daily') charge(l, env, prepay, tariff.standingCharge);
     }
     let cleared = false;
-    if (prepay && !env.debtSuspended && t % HOUR_MS === 0) cleared = recoverTimeDebt(l, env, prepay, t, midnight);
+    // Half-hour numbers fit in 32 bits: an even one ends an hour (UK offsets are whole hours).
+    if (prepay && !debtSuspended && ((t / HALF_HOUR_MS) & 1) === 0) cleared = recoverTimeDebt(l, env, prepay, t, midnight);
     if (watch !== null) {
       // EC emptied exactly at the half-hour end or by a boundary charge: needFor no longer sees it.
       const ecEmptied = watch.ecZero && ecBefore > 0 && l.ecBalance === 0;
