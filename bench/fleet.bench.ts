@@ -78,11 +78,9 @@ const planned = (() => {
   }
   return { perSec: (sample * sampleDays) / ((performance.now() - t0) / 1000), events: stepper.steps, snapshots };
 })();
-const agree = ticked.snapshots.every((s, i) => {
-  const p = planned.snapshots[i]!;
-  return s.value === p.value && s.context.ledger.meterBalance === p.context.ledger.meterBalance;
-});
-console.log(`\n1. Same ${sample} ESMEs × ${sampleDays} days, one thread, no top-ups (outcomes agree: ${agree ? 'yes' : 'NO'})`);
+// Ticking sees a crossing only at the next half hour, so it disables up to 30 minutes late; states still agree.
+const agree = ticked.snapshots.filter((s, i) => s.value === planned.snapshots[i]!.value).length;
+console.log(`\n1. Same ${sample} ESMEs × ${sampleDays} days, one thread, no top-ups (supply state agrees for ${agree} of ${sample})`);
 console.log(
   `   ticked every half hour: ${fmt(ticked.perSec)} meter-days/s, ${(ticked.events / (sample * sampleDays)).toFixed(1)} events/meter-day`,
 );
