@@ -52,7 +52,7 @@ export interface PpmidInput {
   readonly id: string;
 }
 
-export const ppmidMachine = setup({
+const base = setup({
   types: { context: {} as PpmidContext, events: {} as PpmidEvent, input: {} as PpmidInput },
   actions: {
     /** Effect: the HAN carries a command to a meter. */
@@ -64,7 +64,35 @@ export const ppmidMachine = setup({
     pairedFor: ({ context, event }) => 'fuel' in event && context.meters[event.fuel] !== undefined,
     isGas: ({ event }) => 'fuel' in event && event.fuel === 'gas',
   },
-}).createMachine({
+});
+
+/** The meter command a consumer action on the PPMID becomes. // DOMAIN §2.1 [MAP PECS01–03, PCS01–02] */
+function toMeterEvent(e: PpmidEvent): MeterEvent | null {
+  switch (e.type) {
+    case 'consumer.utrn':
+      return { type: 'credit.utrn', now: e.now, utrn: e.utrn, via: 'ppmid' };
+    case 'consumer.emergencyCredit':
+      return { type: 'ec.activate', now: e.now, via: 'ppmid' };
+    case 'consumer.enable':
+      return { type: 'supply.enableLocal', now: e.now, via: 'ppmid' };
+    default:
+      return null;
+  }
+}
+
+const forwardToMeter = base.enqueueActions(({ context, event, enqueue }) => {
+  const meterEvent = toMeterEvent(event);
+  const meterId = 'fuel' in event ? context.meters[event.fuel] : undefined;
+  if (meterEvent !== null && meterId !== undefined && 'fuel' in event)
+    enqueue({ type: 'forward', params: { fuel: event.fuel, meterId, event: meterEvent } });
+});
+const noMeter = base.enqueueActions(({ event, enqueue }) => {
+  if ('fuel' in event) enqueue({ type: 'show', params: { message: 'no-meter-paired', fuel: event.fuel } });
+});
+/** A consumer action reaches the paired meter of its fuel, or the screen says there is none. */
+const toPairedMeter = [{ guard: 'pairedFor' as const, actions: forwardToMeter }, { actions: noMeter }];
+
+export const ppmidMachine = base.createMachine({
   id: 'ppmid',
   context: ({ input }) => ({ id: input.id, meters: {}, display: {} }),
   initial: 'unpaired',
@@ -77,13 +105,9 @@ export const ppmidMachine = setup({
   states: {
     unpaired: {
       on: {
-        'consumer.utrn': { actions: { type: 'show', params: ({ event }) => ({ message: 'no-meter-paired' as const, fuel: event.fuel }) } },
-        'consumer.emergencyCredit': {
-          actions: { type: 'show', params: ({ event }) => ({ message: 'no-meter-paired' as const, fuel: event.fuel }) },
-        },
-        'consumer.enable': {
-          actions: { type: 'show', params: ({ event }) => ({ message: 'no-meter-paired' as const, fuel: event.fuel }) },
-        },
+        'consumer.utrn': { actions: noMeter },
+        'consumer.emergencyCredit': { actions: noMeter },
+        'consumer.enable': { actions: noMeter },
       },
     },
     paired: {
@@ -112,53 +136,16 @@ export const ppmidMachine = setup({
           }),
         },
         // PCS01 / PECS01: a UTRN keyed on the PPMID goes to the meter of that fuel. // DOMAIN §2.1
-        'consumer.utrn': [
-          {
-            guard: 'pairedFor',
-            actions: {
-              type: 'forward',
-              params: ({ context, event }) => ({
-                fuel: event.fuel,
-                meterId: context.meters[event.fuel] ?? '',
-                event: { type: 'credit.utrn', now: event.now, utrn: event.utrn, via: 'ppmid' },
-              }),
-            },
-          },
-          { actions: { type: 'show', params: ({ event }) => ({ message: 'no-meter-paired' as const, fuel: event.fuel }) } },
-        ],
+        'consumer.utrn': toPairedMeter,
         // PCS02 / PECS02: select available emergency credit. // DOMAIN §1.7
-        'consumer.emergencyCredit': [
-          {
-            guard: 'pairedFor',
-            actions: {
-              type: 'forward',
-              params: ({ context, event }) => ({
-                fuel: event.fuel,
-                meterId: context.meters[event.fuel] ?? '',
-                event: { type: 'ec.activate', now: event.now, via: 'ppmid' },
-              }),
-            },
-          },
-          { actions: { type: 'show', params: ({ event }) => ({ message: 'no-meter-paired' as const, fuel: event.fuel }) } },
-        ],
+        'consumer.emergencyCredit': toPairedMeter,
         // PECS03 enables electricity only; gas is turned on at the gas meter. // DOMAIN §1.5
         'consumer.enable': [
           {
             guard: 'isGas',
             actions: { type: 'show', params: () => ({ message: 'enable-gas-at-the-meter' as const, fuel: 'gas' as const }) },
           },
-          {
-            guard: 'pairedFor',
-            actions: {
-              type: 'forward',
-              params: ({ context, event }) => ({
-                fuel: event.fuel,
-                meterId: context.meters[event.fuel] ?? '',
-                event: { type: 'supply.enableLocal', now: event.now, via: 'ppmid' },
-              }),
-            },
-          },
-          { actions: { type: 'show', params: ({ event }) => ({ message: 'no-meter-paired' as const, fuel: event.fuel }) } },
+          ...toPairedMeter,
         ],
       },
     },
