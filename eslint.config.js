@@ -45,7 +45,10 @@ export default tseslint.config(
         { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Read time from the virtual clock.' },
         { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'Draw from the seeded Rng.' },
       ],
-      'no-restricted-imports': ['error', { patterns: ['node:net', 'node:fs', 'node:fs/*', 'node:timers', 'node:timers/*', 'mqtt', 'aedes'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['node:net', 'node:fs', 'node:fs/*', 'node:timers', 'node:timers/*', 'mqtt', 'aedes'] },
+      ],
     },
   },
 );

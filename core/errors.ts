@@ -10,14 +10,7 @@ export interface FieldError {
   readonly got: string;
 }
 
-export type FieldErrorCode =
-  | 'required'
-  | 'type'
-  | 'range'
-  | 'format'
-  | 'order'
-  | 'unknown-kind'
-  | 'too-many';
+export type FieldErrorCode = 'required' | 'type' | 'range' | 'format' | 'order' | 'unknown-kind' | 'too-many';
 
 export function fieldError(path: string, code: FieldErrorCode, expected: string, got: unknown): FieldError {
   return { path, code, expected, got: describe(got) };

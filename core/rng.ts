@@ -199,16 +199,16 @@ function hash128(words: readonly number[]): [number, number, number, number] {
     let k4 = words[i + 3] ?? 0;
     k1 = Math.imul(rotl(Math.imul(k1, c1), 15), c2);
     h1 ^= k1;
-    h1 = (Math.imul(((rotl(h1, 19) + h2) | 0), 5) + 0x561ccd1b) | 0;
+    h1 = (Math.imul((rotl(h1, 19) + h2) | 0, 5) + 0x561ccd1b) | 0;
     k2 = Math.imul(rotl(Math.imul(k2, c2), 16), c3);
     h2 ^= k2;
-    h2 = (Math.imul(((rotl(h2, 17) + h3) | 0), 5) + 0x0bcaa747) | 0;
+    h2 = (Math.imul((rotl(h2, 17) + h3) | 0, 5) + 0x0bcaa747) | 0;
     k3 = Math.imul(rotl(Math.imul(k3, c3), 17), c4);
     h3 ^= k3;
-    h3 = (Math.imul(((rotl(h3, 15) + h4) | 0), 5) + 0x96cd1c35) | 0;
+    h3 = (Math.imul((rotl(h3, 15) + h4) | 0, 5) + 0x96cd1c35) | 0;
     k4 = Math.imul(rotl(Math.imul(k4, c4), 18), c1);
     h4 ^= k4;
-    h4 = (Math.imul(((rotl(h4, 13) + h1) | 0), 5) + 0x32ac3b17) | 0;
+    h4 = (Math.imul((rotl(h4, 13) + h1) | 0, 5) + 0x32ac3b17) | 0;
   }
   h1 ^= words.length;
   h2 ^= words.length;

@@ -21,29 +21,42 @@ const key = fc.integer({ min: 0, max: 0xffffffff });
 describe('householdProfile', () => {
   it('is a pure function of the half hour (same input ⇒ same output, in any order)', () => {
     fc.assert(
-      fc.property(fuel, fc.double({ min: 1, max: 60, noNaN: true }), fc.double({ min: 0.2, max: 5, noNaN: true }), key, fc.integer({ min: 0, max: YEAR.length - 1 }), (f, kwh, scale, k, i) => {
-        const a = householdProfile(f, kwh, scale, k);
-        const b = householdProfile(f, kwh, scale, k);
-        const hh = YEAR[i]!;
-        const first = a.whInHalfHour(hh);
-        a.whInHalfHour(YEAR[(i + 1) % YEAR.length]!);
-        expect(a.whInHalfHour({ ...hh })).toBe(first);
-        expect(b.whInHalfHour(hh)).toBe(first);
-        expect(Number.isInteger(first)).toBe(true);
-        expect(first).toBeGreaterThanOrEqual(0);
-      }),
+      fc.property(
+        fuel,
+        fc.double({ min: 1, max: 60, noNaN: true }),
+        fc.double({ min: 0.2, max: 5, noNaN: true }),
+        key,
+        fc.integer({ min: 0, max: YEAR.length - 1 }),
+        (f, kwh, scale, k, i) => {
+          const a = householdProfile(f, kwh, scale, k);
+          const b = householdProfile(f, kwh, scale, k);
+          const hh = YEAR[i]!;
+          const first = a.whInHalfHour(hh);
+          a.whInHalfHour(YEAR[(i + 1) % YEAR.length]!);
+          expect(a.whInHalfHour({ ...hh })).toBe(first);
+          expect(b.whInHalfHour(hh)).toBe(first);
+          expect(Number.isInteger(first)).toBe(true);
+          expect(first).toBeGreaterThanOrEqual(0);
+        },
+      ),
     );
   });
 
   it('averages the configured kWh a day over a year (±10 %) for any scale', () => {
     fc.assert(
-      fc.property(fuel, fc.double({ min: 2, max: 60, noNaN: true }), fc.double({ min: 0.2, max: 5, noNaN: true }), key, (f, kwh, scale, k) => {
-        const p = householdProfile(f, kwh, scale, k);
-        let wh = 0;
-        for (const hh of YEAR) wh += p.whInHalfHour(hh);
-        const meanKwhPerDay = wh / 1000 / 365;
-        expect(Math.abs(meanKwhPerDay / (kwh * scale) - 1)).toBeLessThan(0.1);
-      }),
+      fc.property(
+        fuel,
+        fc.double({ min: 2, max: 60, noNaN: true }),
+        fc.double({ min: 0.2, max: 5, noNaN: true }),
+        key,
+        (f, kwh, scale, k) => {
+          const p = householdProfile(f, kwh, scale, k);
+          let wh = 0;
+          for (const hh of YEAR) wh += p.whInHalfHour(hh);
+          const meanKwhPerDay = wh / 1000 / 365;
+          expect(Math.abs(meanKwhPerDay / (kwh * scale) - 1)).toBeLessThan(0.1);
+        },
+      ),
       { numRuns: 40 },
     );
   });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { HALF_HOURS_PER_DAY, dayOfWeekFactor, loadShape, seasonalFactor, shapeTables, type Fuel } from '../../../emulator/consumer/load-shapes.ts';
+import {
+  HALF_HOURS_PER_DAY,
+  dayOfWeekFactor,
+  loadShape,
+  seasonalFactor,
+  shapeTables,
+  type Fuel,
+} from '../../../emulator/consumer/load-shapes.ts';
 
 const FUELS: readonly Fuel[] = ['electricity', 'gas'];
 const sum = (xs: ArrayLike<number>): number => Array.from(xs).reduce((s, x) => s + x, 0);

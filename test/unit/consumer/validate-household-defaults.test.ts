@@ -16,7 +16,11 @@ describe('parseHouseholdDefaults', () => {
   });
 
   it('merges a partial object over the defaults, field by field', () => {
-    const r = parseHouseholdDefaults({ vulnerableShare: 0.5, topUp: { amountPounds: { max: 30 } }, enable: { afterExternalArmHours: { median: 24 } } });
+    const r = parseHouseholdDefaults({
+      vulnerableShare: 0.5,
+      topUp: { amountPounds: { max: 30 } },
+      enable: { afterExternalArmHours: { median: 24 } },
+    });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.value.vulnerableShare).toBe(0.5);
@@ -31,7 +35,11 @@ describe('parseHouseholdDefaults', () => {
     const share = fc.double({ min: 0, max: 1, noNaN: true });
     fc.assert(
       fc.property(share, share, fc.integer({ min: 1, max: 250 }), fc.integer({ min: 1, max: 250 }), (v, s, a, b) => {
-        const r = parseHouseholdDefaults({ vulnerableShare: v, selfDisconnection: { share: s }, topUp: { amountPounds: { min: Math.min(a, b), max: Math.max(a, b) } } });
+        const r = parseHouseholdDefaults({
+          vulnerableShare: v,
+          selfDisconnection: { share: s },
+          topUp: { amountPounds: { min: Math.min(a, b), max: Math.max(a, b) } },
+        });
         expect(r.ok).toBe(true);
       }),
     );

@@ -25,7 +25,10 @@ describe('EventHeap', () => {
   });
 
   it('matches a sorted-list model under interleaved pushes and pops', () => {
-    const op = fc.oneof(time.map((t) => ({ push: t })), fc.constant({ push: null }));
+    const op = fc.oneof(
+      time.map((t) => ({ push: t })),
+      fc.constant({ push: null }),
+    );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
         const heap = new EventHeap(2);

@@ -76,7 +76,12 @@ describe('Eui64', () => {
         expect([view.getUint32(0), view.getUint32(4)]).toEqual([p, i]);
       }),
     );
-    for (const [p, i] of [[-1, 0], [0, 2 ** 32], [0.5, 0], [0, Number.NaN]] as const) {
+    for (const [p, i] of [
+      [-1, 0],
+      [0, 2 ** 32],
+      [0.5, 0],
+      [0, Number.NaN],
+    ] as const) {
       expect(() => eui64FromIndex(p, i)).toThrow(RangeError);
     }
   });

@@ -88,7 +88,7 @@ describe('Rng', () => {
     const f = mean(() => rng.float());
     expect(Math.abs(f - 0.5)).toBeLessThan(0.005);
     expect(Math.abs(mean(() => rng.normal(10, 2)) - 10)).toBeLessThan(0.05);
-    expect(Math.abs(Math.sqrt(mean(() => (rng.normal(0, 2) ** 2))) - 2)).toBeLessThan(0.05);
+    expect(Math.abs(Math.sqrt(mean(() => rng.normal(0, 2) ** 2)) - 2)).toBeLessThan(0.05);
     expect(Math.abs(mean(() => rng.exponential(3)) - 3)).toBeLessThan(0.05);
     expect(Math.abs(mean(() => (rng.chance(0.3) ? 1 : 0)) - 0.3)).toBeLessThan(0.005);
     const logs = Array.from({ length: 20_001 }, () => rng.logNormal(2900, 0.4)).sort((a, b) => a - b);

@@ -24,7 +24,8 @@ const cases = suite.testGroups.filter((g) => g.curve === 'secp256r1').flatMap((g
 const SPKI_UNCOMPRESSED = '3059301306072a8648ce3d020106082a8648ce3d030107034200';
 const SPKI_COMPRESSED = '3039301306072a8648ce3d020106082a8648ce3d030107032200';
 function rawPoint(spki: string): Uint8Array | undefined {
-  if (spki.startsWith(SPKI_UNCOMPRESSED) && spki.length === SPKI_UNCOMPRESSED.length + 130) return hex(spki.slice(SPKI_UNCOMPRESSED.length));
+  if (spki.startsWith(SPKI_UNCOMPRESSED) && spki.length === SPKI_UNCOMPRESSED.length + 130)
+    return hex(spki.slice(SPKI_UNCOMPRESSED.length));
   if (spki.startsWith(SPKI_COMPRESSED) && spki.length === SPKI_COMPRESSED.length + 66) return hex(spki.slice(SPKI_COMPRESSED.length));
   return undefined;
 }

@@ -32,7 +32,8 @@ const esmeOptions: VerifyUtrnOptions = {
   originator: p.supplierEui,
   entry: 'manual',
 };
-const verify = (s: UtrnAcceptorState, raw: unknown, over: Partial<VerifyUtrnOptions> = {}) => verifyUtrn(s, raw, { ...esmeOptions, ...over });
+const verify = (s: UtrnAcceptorState, raw: unknown, over: Partial<VerifyUtrnOptions> = {}) =>
+  verifyUtrn(s, raw, { ...esmeOptions, ...over });
 const reasonOf = (v: ReturnType<typeof verify>) => (v.kind === 'rejected' ? [v.reason, v.alert] : [v.kind]);
 
 /** Verifies and, when valid, records — what a meter does on each entry. */
@@ -70,7 +71,7 @@ describe('verifyUtrn', () => {
     expect(reasonOf(verify(initialUtrnAcceptorState(5n << 32n), mint(2n)))).toEqual(['duplicate', 0x8f51]);
   });
 
-  it('names a sibling meter\'s UTRN as not for this device (0x8F64)', () => {
+  it("names a sibling meter's UTRN as not for this device (0x8F64)", () => {
     const gas = mint(1n, pence(500), 'gsme');
     expect(reasonOf(verify(initialUtrnAcceptorState(), gas))).toEqual(['not-for-this-device', 0x8f64]);
     expect(reasonOf(verify(initialUtrnAcceptorState(), gas, { siblings: [] }))).toEqual(['not-authentic', 0x8f63]);
@@ -78,7 +79,9 @@ describe('verifyUtrn', () => {
 
   it('rejects a UTRN made with another key, or with a forged MAC, as not authentic (0x8F63)', () => {
     const other = premises('elsewhere');
-    const foreign = unwrap(mintUtrn({ secret: other.esme.secret, originator: p.supplierEui, target: p.esme.eui, counter: 1n << 32n, credit: pence(500) }));
+    const foreign = unwrap(
+      mintUtrn({ secret: other.esme.secret, originator: p.supplierEui, target: p.esme.eui, counter: 1n << 32n, credit: pence(500) }),
+    );
     expect(reasonOf(verify(initialUtrnAcceptorState(), foreign))).toEqual(['not-authentic', 0x8f63]);
     const f = unwrap(parseUtrn(mint(1n)));
     expect(reasonOf(verify(initialUtrnAcceptorState(), encodeUtrn({ ...f, mac: (f.mac ^ 1) >>> 0 })))).toEqual(['not-authentic', 0x8f63]);
@@ -87,9 +90,18 @@ describe('verifyUtrn', () => {
 
   it('checks a remote full counter against the token', () => {
     const u = mint(9n);
-    expect(verify(initialUtrnAcceptorState(), u, { entry: 'remote', fullCounter: 9n << 32n })).toMatchObject({ kind: 'valid', counter: 9n << 32n });
-    expect(reasonOf(verify(initialUtrnAcceptorState(), u, { entry: 'remote', fullCounter: 1033n << 32n }))).toEqual(['not-authentic', 0x8f63]);
-    expect(reasonOf(verify(initialUtrnAcceptorState(), u, { entry: 'remote', fullCounter: (9n << 32n) + 1n }))).toEqual(['not-authentic', 0x8f63]);
+    expect(verify(initialUtrnAcceptorState(), u, { entry: 'remote', fullCounter: 9n << 32n })).toMatchObject({
+      kind: 'valid',
+      counter: 9n << 32n,
+    });
+    expect(reasonOf(verify(initialUtrnAcceptorState(), u, { entry: 'remote', fullCounter: 1033n << 32n }))).toEqual([
+      'not-authentic',
+      0x8f63,
+    ]);
+    expect(reasonOf(verify(initialUtrnAcceptorState(), u, { entry: 'remote', fullCounter: (9n << 32n) + 1n }))).toEqual([
+      'not-authentic',
+      0x8f63,
+    ]);
     expect(verify(initialUtrnAcceptorState(), u, { entry: 'remote' })).toMatchObject({ kind: 'valid', counter: 9n << 32n });
   });
 
@@ -97,7 +109,9 @@ describe('verifyUtrn', () => {
     fc.assert(
       fc.property(
         fc.bigInt({ min: 0n, max: 5000n }),
-        fc.integer({ min: 1, max: CONFIG.recentCounters + 1 }).chain((k) => fc.shuffledSubarray([...Array(k).keys()], { minLength: k, maxLength: k })),
+        fc
+          .integer({ min: 1, max: CONFIG.recentCounters + 1 })
+          .chain((k) => fc.shuffledSubarray([...Array(k).keys()], { minLength: k, maxLength: k })),
         (start, order) => {
           let s = initialUtrnAcceptorState(start << 32n);
           const tokens = order.map((i) => ({ top: start + 1n + BigInt(i), utrn: mint(start + 1n + BigInt(i)) }));

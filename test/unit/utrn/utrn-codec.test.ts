@@ -49,7 +49,12 @@ describe('UTRN codec', () => {
   });
 
   it('accepts digit groups separated by spaces or hyphens', () => {
-    for (const raw of ['7394 3333 4571 8904 3313', '7394-3333-4571-8904-3313', ' 73943 33345 71890 43313 ', '7394 - 3333 - 4571 - 8904 - 3313']) {
+    for (const raw of [
+      '7394 3333 4571 8904 3313',
+      '7394-3333-4571-8904-3313',
+      ' 73943 33345 71890 43313 ',
+      '7394 - 3333 - 4571 - 8904 - 3313',
+    ]) {
       expect(parseUtrn(raw).ok).toBe(true);
     }
   });

@@ -58,15 +58,20 @@ describe('UTRN MAC known answers', () => {
 describe('UTRN key derivation', () => {
   it('gives the device the same key as the Supplier', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 1, maxLength: 16 }), fc.uint8Array({ minLength: 1, maxLength: 16 }), fc.bigInt({ min: 1n, max: 0xffff_ffffn }), (s1, s2, top) => {
-        const supplier = kaKeyPairFromSeed(s1);
-        const device = kaKeyPairFromSeed(Uint8Array.of(0xff, ...s2));
-        const counter = top << 32n;
-        const a = unwrap(deriveUtrnKey(supplier.privateKey, device.publicKey, REF_SUPPLIER_EUI, REF_DEVICE_EUI, counter));
-        const b = unwrap(deriveUtrnKeyOnDevice(device.privateKey, supplier.publicKey, REF_SUPPLIER_EUI, REF_DEVICE_EUI, counter));
-        expect(toHex(a)).toBe(toHex(b));
-        expect(a).toHaveLength(16);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 16 }),
+        fc.uint8Array({ minLength: 1, maxLength: 16 }),
+        fc.bigInt({ min: 1n, max: 0xffff_ffffn }),
+        (s1, s2, top) => {
+          const supplier = kaKeyPairFromSeed(s1);
+          const device = kaKeyPairFromSeed(Uint8Array.of(0xff, ...s2));
+          const counter = top << 32n;
+          const a = unwrap(deriveUtrnKey(supplier.privateKey, device.publicKey, REF_SUPPLIER_EUI, REF_DEVICE_EUI, counter));
+          const b = unwrap(deriveUtrnKeyOnDevice(device.privateKey, supplier.publicKey, REF_SUPPLIER_EUI, REF_DEVICE_EUI, counter));
+          expect(toHex(a)).toBe(toHex(b));
+          expect(a).toHaveLength(16);
+        },
+      ),
       { numRuns: 30 },
     );
   });
@@ -81,7 +86,9 @@ describe('UTRN key derivation', () => {
   it('rejects malformed keys as FieldErrors and wrong-sized EUIs as bugs', () => {
     expect(deriveUtrnKey(new Uint8Array(31), REF_DEVICE_KA_PUBLIC, REF_SUPPLIER_EUI, REF_DEVICE_EUI, 1n).ok).toBe(false);
     expect(deriveUtrnKey(new Uint8Array(32), REF_DEVICE_KA_PUBLIC, REF_SUPPLIER_EUI, REF_DEVICE_EUI, 1n).ok).toBe(false);
-    expect(deriveUtrnKey(REF_SUPPLIER_PP_KA_PRIVATE, REF_DEVICE_KA_PUBLIC.subarray(1), REF_SUPPLIER_EUI, REF_DEVICE_EUI, 1n).ok).toBe(false);
+    expect(deriveUtrnKey(REF_SUPPLIER_PP_KA_PRIVATE, REF_DEVICE_KA_PUBLIC.subarray(1), REF_SUPPLIER_EUI, REF_DEVICE_EUI, 1n).ok).toBe(
+      false,
+    );
     expect(() => utrnKeyFromSecret(new Uint8Array(32), new Uint8Array(7), REF_DEVICE_EUI, 1n)).toThrow(TypeError);
     expect(() => utrnMac(new Uint8Array(16), REF_SUPPLIER_EUI, REF_DEVICE_EUI, -1n, 0)).toThrow(RangeError);
   });
