@@ -1,7 +1,8 @@
 import { formatGbp } from '../../core/money.ts';
 import { formatInstant } from '../../core/time/uk-time.ts';
 import { describeAlert } from '../devices/common/alerts.ts';
-import type { FleetResult } from './fleet-runner.ts';
+import { MINUTE_MS } from '../../core/time/duration.ts';
+import type { ConsumerOutcome, FleetResult } from './fleet-runner.ts';
 import { OFF_CAUSES, type OffCause } from './supply-timeline.ts';
 
 /** Consumer outcomes of a fleet run, in totals a reader can check. */
@@ -9,7 +10,9 @@ export interface FleetSummary {
   readonly consumers: number;
   readonly meters: number;
   readonly offSupply: { readonly consumers: number; readonly vulnerable: number; readonly selfDisconnecting: number };
+  /** Meter-minutes off supply, by cause (a dual-fuel home off on both fuels counts twice). */
   readonly minutesOff: Readonly<Record<OffCause, number>>;
+  /** Hours a home had at least one fuel off, averaged over the homes that had any. */
   readonly meanHoursOffPerAffectedConsumer: number;
   readonly topUps: number;
   readonly topUpsRejected: number;
@@ -25,15 +28,12 @@ export function summarise(r: FleetResult): FleetSummary {
   let credit = 0;
   let affectedMinutes = 0;
   for (const c of r.consumers) {
-    let off = 0;
     for (const m of c.meters) {
       meters++;
       credit += m.finalBalance;
-      for (const k of OFF_CAUSES) {
-        minutesOff[k] += m.minutesOff[k];
-        off += m.minutesOff[k];
-      }
+      for (const k of OFF_CAUSES) minutesOff[k] += m.minutesOff[k];
     }
+    const off = minutesWithAnyFuelOff(c);
     if (off > 0) {
       affected++;
       affectedMinutes += off;
@@ -53,6 +53,23 @@ export function summarise(r: FleetResult): FleetSummary {
   };
 }
 
+/** Minutes in which at least one of the home's meters was off supply (the union of their spans). */
+export function minutesWithAnyFuelOff(c: ConsumerOutcome): number {
+  const spans = c.meters.flatMap((m) => m.offIntervals).sort((a, b) => a.from - b.from);
+  let total = 0;
+  let from = -Infinity;
+  let to = -Infinity;
+  for (const s of spans) {
+    if (s.from > to) {
+      if (to > from) total += to - from;
+      from = s.from;
+      to = s.to;
+    } else if (s.to > to) to = s.to;
+  }
+  if (to > from) total += to - from;
+  return total / MINUTE_MS;
+}
+
 /** A plain-text summary for the terminal. */
 export function formatSummary(r: FleetResult, s: FleetSummary): string {
   const pct = (n: number, of: number) => (of === 0 ? '0.0' : ((100 * n) / of).toFixed(1));
@@ -65,7 +82,7 @@ export function formatSummary(r: FleetResult, s: FleetSummary): string {
     `  any time off:        ${s.offSupply.consumers.toLocaleString('en-GB')} (${pct(s.offSupply.consumers, s.consumers)} %)`,
     `    of them vulnerable: ${s.offSupply.vulnerable.toLocaleString('en-GB')}`,
     `    self-disconnecting: ${s.offSupply.selfDisconnecting.toLocaleString('en-GB')}`,
-    `  mean time off per affected consumer: ${s.meanHoursOffPerAffectedConsumer.toFixed(1)} h`,
+    `  mean time off per affected home:    ${s.meanHoursOffPerAffectedConsumer.toFixed(1)} h (any fuel off)`,
     '',
     'Meter-hours off supply by cause',
     `  credit exhausted:           ${hours(s.minutesOff.credit)}`,

@@ -6,7 +6,7 @@ import { DEFAULT_FLEET_OPTIONS, parseFleetOptions, type FleetOptions } from '../
 import { runFleetShard } from '../../emulator/fleet/fleet-runner.ts';
 import { merge, runFleet } from '../../emulator/fleet/parallel-fleet.ts';
 import { fleetKeys, fleetDevicePrivateKey } from '../../emulator/fleet/fleet-keys.ts';
-import { summarise, formatSummary } from '../../emulator/fleet/fleet-summary.ts';
+import { summarise, formatSummary, minutesWithAnyFuelOff } from '../../emulator/fleet/fleet-summary.ts';
 import { SupplyTimeline } from '../../emulator/fleet/supply-timeline.ts';
 import { MINUTE_MS } from '../../core/time/duration.ts';
 
@@ -182,4 +182,27 @@ describe('smets-twin command', () => {
     },
     60_000,
   );
+});
+
+describe('fleet summary', () => {
+  test('a home is off while any of its fuels is off: overlapping spans count once', () => {
+    const span = (from: number, to: number) => ({ from: from * MINUTE_MS, to: to * MINUTE_MS, cause: 'credit' as const });
+    const meter = (offIntervals: ReturnType<typeof span>[]) => ({
+      fuel: 'electricity' as const,
+      id: 'm',
+      mode: 'Prepayment' as const,
+      minutesOff: { credit: 0, armed: 0, remote: 0 },
+      offIntervals,
+      topUps: 0,
+      finalBalance: 0,
+    });
+    const home = {
+      premises: 0,
+      fuels: 'dual' as const,
+      vulnerable: false,
+      selfDisconnecting: false,
+      meters: [meter([span(0, 60), span(200, 230)]), meter([span(30, 90), span(240, 250)])],
+    };
+    expect(minutesWithAnyFuelOff(home)).toBe(90 + 30 + 10);
+  });
 });
