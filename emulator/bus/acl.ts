@@ -1,7 +1,7 @@
 import { ok, err, type Result } from '../../core/result.ts';
 import { fieldError, type FieldError } from '../../core/errors.ts';
 import { toEui64, type Eui64 } from '../../core/ids.ts';
-import { TOPIC_ROOT, SIM_CLOCK_TOPIC } from './topics.ts';
+import { TOPIC_ROOT, SIM_CLOCK_TOPIC, settleTopicOf } from './topics.ts';
 import { filterMatches } from './topic-syntax.ts';
 
 /**
@@ -100,6 +100,13 @@ export interface Grants {
 const R = TOPIC_ROOT;
 
 export function grantsOf(p: Principal): Grants {
+  // Every client may loop a marker through its own settle topic: how an MQTT runner knows traffic has drained.
+  const settle = settleTopicOf(clientIdOf(p));
+  const own = roleGrants(p);
+  return { publish: [...own.publish, settle], subscribe: [...own.subscribe, settle] };
+}
+
+function roleGrants(p: Principal): Grants {
   switch (p.kind) {
     case 'hub':
       return {

@@ -1,9 +1,13 @@
 /**
  * The bus: the port every component talks through, the topic layout, MQTT's
- * topic rules, and the deterministic memory bus on the virtual clock.
+ * topic rules, the deterministic memory bus on the virtual clock, and the
+ * network side — the MQTT adapter, the embedded broker and a mosquitto runner.
  */
 export * from './port.ts';
 export * from './topics.ts';
 export * from './topic-syntax.ts';
 export * from './client-id.ts';
 export * from './memory-bus.ts';
+export * from './mqtt-bus.ts';
+export * from './embedded-broker.ts';
+export * from './mosquitto.ts';

@@ -178,3 +178,12 @@ function anId(id: Eui64, name: string): Eui64 {
 function shape(path: string, expected: string, topic: string): Result<never, FieldError> {
   return err(fieldError(path, 'format', expected, topic));
 }
+
+/**
+ * Each client's private settle topic: an MQTT runner loops a marker through it to know that
+ * everything published before has been delivered. The leading `$` keeps it out of `#` and `+`.
+ */
+export const SETTLE_TOPIC_PREFIX = '$smets/settle/';
+
+/** The settle topic of one client id. */
+export const settleTopicOf = (clientId: string): string => `${SETTLE_TOPIC_PREFIX}${clientId}`;

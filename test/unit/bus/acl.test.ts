@@ -104,3 +104,14 @@ describe('bus authorisation', () => {
     expect(filterCovers('+/#', '$SYS/#')).toBe(false);
   });
 });
+
+describe('settle markers', () => {
+  it('every principal may loop a marker through its own settle topic, and only its own', () => {
+    for (const p of [hub, esme, user, dsp, observer]) {
+      const own = `$smets/settle/${clientIdOf(p)}`;
+      expect(mayPublish(p, own)).toBe(true);
+      expect(maySubscribe(p, own)).toBe(true);
+      expect(mayPublish(p, '$smets/settle/dsp.other')).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,571 @@
+import { connect as mqttConnect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import { fieldError, formatFieldError, type FieldError } from '../../core/errors.ts';
+import { err, ok, type Result } from '../../core/result.ts';
+import { checkClientId } from './client-id.ts';
+import type {
+  Bus,
+  BusFactory,
+  BusIdentity,
+  BusMessage,
+  ConnectError,
+  MessageHandler,
+  PublishOptions,
+  QoS,
+  SubscribeOptions,
+  Subscription,
+} from './port.ts';
+import { checkTopicFilter, checkTopicName, filterMatches } from './topic-syntax.ts';
+import { settleTopicOf } from './topics.ts';
+
+/**
+ * The first levels of the adapter's private settle topics. Each client uses
+ * only its own, `$smets/settle/{clientId}` (see `MqttBusFactory.settle`); the
+ * leading `$` keeps them out of every filter that starts with a wildcard
+ * [MQTT-4.7.2-1], so a `#` subscriber never sees them. A broker ACL must let a
+ * client publish and subscribe to its own (mosquitto: `pattern readwrite $smets/settle/%c`).
+ */
+export { SETTLE_TOPIC_PREFIX, settleTopicOf } from './topics.ts';
+
+/** What a client authenticates with, when the broker asks for it. */
+export interface MqttCredentials {
+  readonly username: string;
+  readonly password?: string | Uint8Array;
+}
+
+/** Options of an MQTT bus. */
+export interface MqttBusOptions {
+  /** The broker: `mqtt://host:port`, `mqtts://…`, `ws://…` or `wss://…`. */
+  readonly url: string;
+  /** The credentials of a client id, or undefined to connect without any. Default: none. */
+  readonly credentials?: (clientId: string) => MqttCredentials | undefined | Promise<MqttCredentials | undefined>;
+  /** MQTT keepalive, in seconds (0: none). Default 30. */
+  readonly keepaliveSeconds?: number;
+  /** How long to wait for the broker's CONNACK before calling it unreachable, in ms. Default 5000. */
+  readonly connectTimeoutMs?: number;
+  /** How long `settle` may take before it gives up with an error, in ms. Default 10 000. */
+  readonly settleTimeoutMs?: number;
+  /**
+   * Receives a handler's failure (a throw or a rejected promise). Default: the
+   * failure is kept and thrown by the next `settle`, as the memory bus throws it
+   * from the next clock run.
+   */
+  readonly onHandlerError?: (error: unknown, clientId: string, message: BusMessage) => void;
+}
+
+const PROTOCOLS = new Set(['mqtt:', 'mqtts:', 'ws:', 'wss:']);
+
+// MQTT 3.1.1 §3.2.2.3: the CONNACK return codes. mqtt.js names them from the MQTT 5 table, which differs.
+const CONNACK_REFUSALS = new Map<number, string>([
+  [1, 'unacceptable protocol version'],
+  [2, 'identifier rejected'],
+  [3, 'server unavailable'],
+  [4, 'bad user name or password'],
+  [5, 'not authorized'],
+]);
+
+/**
+ * The bus over a real MQTT broker (aedes, mosquitto, …) through mqtt.js:
+ * one MQTT 3.1.1 connection per client identity, clean session, no automatic
+ * reconnect — a dropped connection is a fault the twin must see, not hide.
+ *
+ * It keeps the port's semantics where MQTT leaves room:
+ * - Each `subscribe` call has its own handler. The broker holds one
+ *   subscription per filter (at the highest QoS asked for it) and the adapter
+ *   fans messages out locally, in subscription order, each receiver with its
+ *   own copy of the payload and QoS = min(publish QoS, that subscription's QoS).
+ * - Every `subscribe` sends a SUBSCRIBE, so the broker replays the retained
+ *   messages; a replayed message (retain flag set) goes only to the newest
+ *   subscription of its filter, never to older ones that already had theirs.
+ * - A client with overlapping filters may see a message once per matching
+ *   filter when the broker sends a copy per subscription (mosquitto does; MQTT
+ *   3.1.1 §3.3.5 allows it). The twin's components do not overlap filters.
+ * - Topics, filters and identities are checked with the memory bus's rules
+ *   before any packet is sent; a bug rejects with a TypeError.
+ * - A handler's failure does not reach mqtt.js (it would break the
+ *   connection): see `MqttBusOptions.onHandlerError`.
+ *
+ * A takeover (a second connection with the same client id) is the broker's:
+ * it drops the older connection, whose handle becomes `closed`, and publishes
+ * its will.
+ *
+ * @example
+ * const bus = new MqttBusFactory({ url: broker.url });
+ * const hub = unwrap(await bus.connect({ clientId: 'ch.00DB1234567890A0' }));
+ * await hub.subscribe(wanDownTopic(chId), onCommand, { qos: 1 });
+ * await bus.settle(); // everything published so far is delivered and handled
+ */
+export class MqttBusFactory implements BusFactory {
+  private readonly url: string;
+  private readonly options: MqttBusOptions;
+  private readonly tracker: Tracker;
+  private readonly live = new Set<MqttBusClient>();
+  private nextNonce = 0;
+
+  /** @throws TypeError when the URL is not an mqtt, mqtts, ws or wss URL. */
+  constructor(options: MqttBusOptions) {
+    if (!URL.canParse(options.url) || !PROTOCOLS.has(new URL(options.url).protocol)) {
+      throw new TypeError(`MqttBusFactory: url must be an mqtt://, mqtts://, ws:// or wss:// URL, got ${JSON.stringify(options.url)}`);
+    }
+    this.url = options.url;
+    this.options = options;
+    this.tracker = new Tracker(options.onHandlerError);
+  }
+
+  /** Connects a client; see `BusFactory.connect`. */
+  async connect(identity: BusIdentity): Promise<Result<Bus, ConnectError>> {
+    const checked = checkIdentity(identity);
+    if (!checked.ok) return err({ code: 'invalid-identity', field: checked.error });
+    const { clientId } = identity;
+    const credentials = await this.options.credentials?.(clientId);
+    const will = checked.value;
+    const options: IClientOptions = {
+      clientId,
+      protocolVersion: 4,
+      clean: true,
+      // No reconnect, no resubscribe, no queueing while offline: a lost connection ends the handle.
+      reconnectPeriod: 0,
+      resubscribe: false,
+      queueQoSZero: false,
+      keepalive: this.options.keepaliveSeconds ?? 30,
+      connectTimeout: this.options.connectTimeoutMs ?? 5000,
+      ...(will === undefined ? {} : { will: { topic: will.topic, payload: will.payload, qos: will.qos, retain: will.retain } }),
+      ...(credentials === undefined ? {} : { username: credentials.username }),
+      ...(credentials?.password === undefined ? {} : { password: Buffer.from(credentials.password) }),
+    };
+    this.tracker.activity++;
+    // Not connectAsync: the handle's listeners must be on the client before any
+    // packet is read, or a 'close' arriving with the CONNACK would be missed.
+    const mqtt = mqttConnect(this.url, options);
+    // Small packets answered by small packets (PUBACKs, settle markers): Nagle's algorithm would hold each back for an ACK.
+    (mqtt.stream as { setNoDelay?: (noDelay: boolean) => unknown }).setNoDelay?.(true);
+    const client = new MqttBusClient(
+      clientId,
+      mqtt,
+      this.tracker,
+      () => ++this.nextNonce,
+      (c) => this.live.delete(c),
+    );
+    return new Promise((resolve) => {
+      const done = (result: Result<Bus, ConnectError>): void => {
+        mqtt.off('connect', onConnect);
+        mqtt.off('error', onError);
+        mqtt.off('close', onClose);
+        resolve(result);
+      };
+      const onConnect = (): void => {
+        this.live.add(client);
+        done(ok(client));
+      };
+      const onError = (error: Error): void => {
+        mqtt.end(true);
+        done(err(toConnectError(error)));
+      };
+      const onClose = (): void => done(err({ code: 'unreachable', reason: 'the connection closed before the broker accepted it' }));
+      mqtt.on('connect', onConnect);
+      mqtt.on('error', onError);
+      mqtt.on('close', onClose);
+    });
+  }
+
+  /**
+   * Returns once everything this factory's clients published before the call
+   * has been delivered to them and their handlers have finished — including
+   * what those handlers published — then throws the first handler failure, if any.
+   *
+   * How, since a broker says nothing about delivery: by round trips. In a
+   * round every live client publishes a QoS 1 marker to its own settle topic
+   * and waits until the marker comes back (or its connection is gone). A
+   * broker handles one connection's packets in order and delivers to one
+   * connection in order, so when a client's marker returns, everything it
+   * published before has been routed; and a message routed before a round
+   * starts reaches its receiver before the receiver's marker of that round.
+   * So two consecutive rounds in which nothing was published or received and
+   * no handler ran mean the bus is quiet; any traffic starts the count again.
+   * A will, or a takeover, is the broker's own doing when it notices a
+   * dropped connection; that notice is on the wire before the next round's
+   * markers, and on loopback both brokers act on it within the two rounds.
+   * Only this factory's clients are covered: traffic from other processes on
+   * the same broker is not waited for.
+   *
+   * @throws Error when not quiet within `settleTimeoutMs`.
+   */
+  async settle(): Promise<void> {
+    const limit = this.options.settleTimeoutMs ?? 10_000;
+    const deadline = Date.now() + limit;
+    const within = <T>(step: Promise<T>): Promise<T> => withDeadline(step, deadline, () => this.stuck(limit));
+    let quietRounds = 0;
+    while (quietRounds < 2) {
+      await within(this.tracker.idle());
+      this.tracker.rethrow();
+      const before = this.tracker.activity;
+      await within(Promise.all([...this.live].map((c) => c.roundTrip())));
+      await within(this.tracker.idle());
+      this.tracker.rethrow();
+      quietRounds = this.tracker.activity === before ? quietRounds + 1 : 0;
+    }
+  }
+
+  /** Closes every client this factory connected and still open (gracefully: no wills). */
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.live].map((c) => c.close()));
+  }
+
+  private stuck(limit: number): Error {
+    return new Error(
+      `MqttBusFactory.settle: the bus at ${this.url} was not quiet after ${limit} ms ` +
+        `(${this.tracker.inFlight.size} handler(s) or call(s) in flight, ${this.live.size} client(s) open)`,
+    );
+  }
+}
+
+/** The bookkeeping all clients of one factory share: traffic seen, work in flight, handler failures. */
+class Tracker {
+  /** Bumped by every publish, subscribe, unsubscribe, connect, close, kill and received message. */
+  activity = 0;
+  readonly inFlight = new Set<Promise<void>>();
+  private readonly onHandlerError: MqttBusOptions['onHandlerError'];
+  private failure: { readonly error: unknown } | undefined;
+
+  constructor(onHandlerError: MqttBusOptions['onHandlerError']) {
+    this.onHandlerError = onHandlerError;
+  }
+
+  /** Counts `work` as in flight until it settles; returns it unchanged. */
+  track<T>(work: Promise<T>): Promise<T> {
+    const settled: Promise<void> = work.then(
+      () => void this.inFlight.delete(settled),
+      () => void this.inFlight.delete(settled),
+    );
+    this.inFlight.add(settled);
+    return work;
+  }
+
+  /** Runs a handler; a throw or rejection is a bug, reported and never thrown into mqtt.js. */
+  dispatch(clientId: string, handler: MessageHandler, message: BusMessage): void {
+    try {
+      const result = handler(message);
+      if (result instanceof Promise) void this.track(result.catch((error: unknown) => this.fail(error, clientId, message)));
+    } catch (error) {
+      this.fail(error, clientId, message);
+    }
+  }
+
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Throws the first handler failure not yet thrown. */
+  rethrow(): void {
+    const failure = this.failure;
+    if (failure === undefined) return;
+    this.failure = undefined;
+    throw failure.error;
+  }
+
+  private fail(error: unknown, clientId: string, message: BusMessage): void {
+    if (this.onHandlerError !== undefined) this.onHandlerError(error, clientId, message);
+    else this.failure ??= { error };
+  }
+}
+
+/** One `subscribe` call. */
+interface LocalSubscription {
+  /** Creation order across the client: receivers of one message are called in it. */
+  readonly order: number;
+  readonly qos: QoS;
+  readonly handler: MessageHandler;
+  active: boolean;
+  /** Whether a retained message replayed by the broker is for this subscription: only the newest of a filter's. */
+  awaitingReplay: boolean;
+}
+
+/** The broker's one subscription to a filter, and the local subscriptions behind it. */
+interface FilterState {
+  readonly subscriptions: Set<LocalSubscription>;
+  /** The QoS asked of the broker: the highest ever asked on this filter (never lowered, which would replay retained messages). */
+  brokerQos: QoS;
+}
+
+/** A client's handle on an MQTT bus. */
+class MqttBusClient implements Bus {
+  readonly clientId: string;
+  private readonly mqtt: MqttClient;
+  private readonly tracker: Tracker;
+  private readonly nonce: () => number;
+  private readonly onClosed: (client: MqttBusClient) => void;
+  private readonly settleTopic: string;
+  private readonly filters = new Map<string, FilterState>();
+  private readonly markers = new Map<number, () => void>();
+  // Calls waiting for the broker's acknowledgement; they fail if the connection is lost first.
+  private readonly awaitingAck = new Set<(error: Error) => void>();
+  private open = true;
+  private ending: Promise<void> | undefined;
+  private settleSubscription: Promise<void> | undefined;
+  private nextOrder = 0;
+
+  constructor(clientId: string, mqtt: MqttClient, tracker: Tracker, nonce: () => number, onClosed: (client: MqttBusClient) => void) {
+    this.clientId = clientId;
+    this.mqtt = mqtt;
+    this.tracker = tracker;
+    this.nonce = nonce;
+    this.onClosed = onClosed;
+    this.settleTopic = settleTopicOf(clientId);
+    mqtt.on('message', (topic, payload, packet) => this.receive(topic, payload, packet));
+    mqtt.on('close', () => this.lost());
+    // Errors after the connect are followed by 'close', which ends the handle; an
+    // EventEmitter without an 'error' listener would throw them instead.
+    mqtt.on('error', () => {});
+  }
+
+  get closed(): boolean {
+    return !this.open;
+  }
+
+  publish(topic: string, payload: Uint8Array, options: PublishOptions = {}): Promise<void> {
+    return this.tracker.track(
+      new Promise<void>((resolve, reject) => {
+        this.assertOpen('publish');
+        const name = checkTopicName(topic);
+        if (!name.ok) throw this.bug('publish', name.error);
+        const qos = checkQos(options.qos, 'options.qos');
+        if (!qos.ok) throw this.bug('publish', qos.error);
+        if (!(payload instanceof Uint8Array)) throw new TypeError(`Bus.publish (${this.clientId}): payload must be a Uint8Array`);
+        this.tracker.activity++;
+        // Buffer.from copies, so the caller may reuse its buffer at once; the write happens now, in call order.
+        this.send(
+          (done) => this.mqtt.publish(topic, Buffer.from(payload), { qos: qos.value, retain: options.retain === true }, done),
+          resolve,
+          reject,
+        );
+      }),
+    );
+  }
+
+  subscribe(filter: string, handler: MessageHandler, options: SubscribeOptions = {}): Promise<Subscription> {
+    return this.tracker.track(
+      new Promise<Subscription>((resolve, reject) => {
+        this.assertOpen('subscribe');
+        const checked = checkTopicFilter(filter);
+        if (!checked.ok) throw this.bug('subscribe', checked.error);
+        const qos = checkQos(options.qos, 'options.qos');
+        if (!qos.ok) throw this.bug('subscribe', qos.error);
+        if (typeof handler !== 'function') throw new TypeError(`Bus.subscribe (${this.clientId}): handler must be a function`);
+        const state = this.filters.get(filter) ?? { subscriptions: new Set<LocalSubscription>(), brokerQos: qos.value };
+        this.filters.set(filter, state);
+        // The broker replays the retained messages for this SUBSCRIBE; they are the new subscription's alone.
+        for (const older of state.subscriptions) older.awaitingReplay = false;
+        if (qos.value > state.brokerQos) state.brokerQos = qos.value;
+        // Registered before the SUBSCRIBE leaves: the replay may be read in the same chunk as the SUBACK.
+        const local: LocalSubscription = { order: this.nextOrder++, qos: qos.value, handler, active: true, awaitingReplay: true };
+        state.subscriptions.add(local);
+        this.tracker.activity++;
+        const subscription: Subscription = { filter, qos: qos.value, unsubscribe: () => this.unsubscribe(filter, local) };
+        this.send(
+          (done) => this.mqtt.subscribe([filter], { qos: state.brokerQos }, done),
+          () => resolve(subscription),
+          (error) => {
+            this.drop(filter, local);
+            reject(new Error(`Bus.subscribe (${this.clientId}): the broker refused ${JSON.stringify(filter)}: ${error.message}`));
+          },
+        );
+      }),
+    );
+  }
+
+  close(): Promise<void> {
+    if (this.ending !== undefined) return this.ending;
+    const wasOpen = this.open;
+    this.shut();
+    // end(false) sends DISCONNECT, so the broker discards the will [MQTT-3.1.2-10].
+    this.ending = wasOpen ? this.tracker.track(this.mqtt.endAsync(false).catch(() => {})) : Promise.resolve();
+    return this.ending;
+  }
+
+  kill(): Promise<void> {
+    if (this.ending !== undefined) return this.ending;
+    const wasOpen = this.open;
+    this.shut();
+    // end(true) destroys the stream without DISCONNECT: to the broker, a crash, so it publishes the will [MQTT-3.1.2-8].
+    this.ending = wasOpen ? this.tracker.track(this.mqtt.endAsync(true).catch(() => {})) : Promise.resolve();
+    return this.ending;
+  }
+
+  /**
+   * One settle round trip: publishes a marker to this client's settle topic
+   * and resolves when it comes back, or when the connection is gone.
+   */
+  async roundTrip(): Promise<void> {
+    if (!this.open) return;
+    this.settleSubscription ??= new Promise<void>((resolve, reject) => {
+      this.send((done) => this.mqtt.subscribe([this.settleTopic], { qos: 1 }, done), resolve, reject);
+    });
+    try {
+      await this.settleSubscription;
+    } catch (error) {
+      if (!this.open) return;
+      throw new Error(`MqttBusFactory.settle (${this.clientId}): cannot subscribe to ${this.settleTopic}`, { cause: error });
+    }
+    if (!this.open) return;
+    const nonce = this.nonce();
+    const back = new Promise<void>((resolve) => this.markers.set(nonce, resolve));
+    await new Promise<void>((resolve, reject) =>
+      this.send((done) => this.mqtt.publish(this.settleTopic, String(nonce), { qos: 1 }, done), resolve, reject),
+    ).catch(() => this.markers.get(nonce)?.());
+    await back;
+  }
+
+  private unsubscribe(filter: string, local: LocalSubscription): Promise<void> {
+    if (!local.active) return Promise.resolve();
+    this.tracker.activity++;
+    // Delivery to this handler stops now, before the broker hears of it.
+    const last = this.drop(filter, local);
+    if (!last || !this.open) return Promise.resolve();
+    return this.tracker.track(
+      new Promise<void>((resolve) => {
+        // A connection lost meanwhile has unsubscribed everything anyway.
+        this.send(
+          (done) => this.mqtt.unsubscribe([filter], done),
+          resolve,
+          () => resolve(),
+        );
+      }),
+    );
+  }
+
+  /** Removes a local subscription; true when it was the filter's last, so the broker's can go. */
+  private drop(filter: string, local: LocalSubscription): boolean {
+    local.active = false;
+    local.awaitingReplay = false;
+    const state = this.filters.get(filter);
+    if (state === undefined || !state.subscriptions.delete(local)) return false;
+    if (state.subscriptions.size > 0) return false;
+    this.filters.delete(filter);
+    return true;
+  }
+
+  private receive(topic: string, payload: Buffer, packet: IPublishPacket): void {
+    if (topic === this.settleTopic) {
+      const nonce = Number(payload.toString());
+      const back = this.markers.get(nonce);
+      this.markers.delete(nonce);
+      back?.();
+      return;
+    }
+    if (!this.open) return;
+    this.tracker.activity++;
+    const retain = packet.retain;
+    const receivers: LocalSubscription[] = [];
+    for (const [filter, state] of this.filters) {
+      if (!filterMatches(filter, topic)) continue;
+      for (const local of state.subscriptions) if (retain ? local.awaitingReplay : local.active) receivers.push(local);
+    }
+    receivers.sort((a, b) => a.order - b.order);
+    const published: QoS = packet.qos === 0 ? 0 : 1;
+    for (const local of receivers) {
+      // An earlier handler may have unsubscribed this one, or closed the client.
+      if (!local.active || !this.open) continue;
+      const message: BusMessage = {
+        topic,
+        payload: new Uint8Array(payload),
+        qos: published < local.qos ? published : local.qos,
+        retain,
+        ...(packet.dup ? { duplicate: true } : {}),
+      };
+      this.tracker.dispatch(this.clientId, local.handler, message);
+    }
+  }
+
+  /** Sends through mqtt.js and settles with its acknowledgement — or with an error if the connection is lost first. */
+  private send(write: (done: (error?: Error | null) => void) => void, resolve: () => void, reject: (error: Error) => void): void {
+    let settled = false;
+    const fail = (error: Error): void => {
+      if (settled) return;
+      settled = true;
+      this.awaitingAck.delete(fail);
+      reject(error);
+    };
+    this.awaitingAck.add(fail);
+    write((error) => {
+      if (settled) return;
+      settled = true;
+      this.awaitingAck.delete(fail);
+      if (error) reject(error);
+      else resolve();
+    });
+  }
+
+  /** Ends the handle locally: nothing more is delivered, calls are refused. */
+  private shut(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.tracker.activity++;
+    for (const state of this.filters.values()) {
+      for (const local of state.subscriptions) {
+        local.active = false;
+        local.awaitingReplay = false;
+      }
+    }
+    this.filters.clear();
+    this.onClosed(this);
+  }
+
+  // The connection is gone: closed by us, taken over, or dropped by the network or the broker.
+  private lost(): void {
+    this.shut();
+    for (const fail of [...this.awaitingAck]) fail(new Error(`Bus (${this.clientId}): the connection was lost`));
+    for (const back of this.markers.values()) back();
+    this.markers.clear();
+  }
+
+  private assertOpen(method: string): void {
+    if (!this.open) throw new TypeError(`Bus.${method} (${this.clientId}): the client is closed`);
+  }
+
+  private bug(method: string, error: FieldError): TypeError {
+    return new TypeError(`Bus.${method} (${this.clientId}): ${formatFieldError(error)}`);
+  }
+}
+
+interface CheckedWill {
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly qos: QoS;
+  readonly retain: boolean;
+}
+
+// The memory bus's identity rules, so a bad identity fails the same way on both buses.
+function checkIdentity(identity: BusIdentity): Result<CheckedWill | undefined, FieldError> {
+  const id = checkClientId(identity.clientId);
+  if (!id.ok) return id;
+  const will = identity.will;
+  if (will === undefined) return ok(undefined);
+  const topic = checkTopicName(will.topic, 'will.topic');
+  if (!topic.ok) return topic;
+  const qos = checkQos(will.qos, 'will.qos');
+  if (!qos.ok) return qos;
+  if (!(will.payload instanceof Uint8Array)) return err(fieldError('will.payload', 'type', 'a Uint8Array', will.payload));
+  return ok({ topic: will.topic, payload: Buffer.from(will.payload), qos: qos.value, retain: will.retain === true });
+}
+
+function checkQos(raw: unknown, path: string): Result<QoS, FieldError> {
+  if (raw === undefined || raw === 0) return ok(0);
+  if (raw === 1) return ok(1);
+  return err(fieldError(path, 'range', 'QoS 0 or 1', raw));
+}
+
+/** A CONNACK refusal (mqtt.js gives its return code as a numeric `code`) is `refused`; anything else is `unreachable`. */
+function toConnectError(error: Error): ConnectError {
+  const code: unknown = (error as Error & { code?: unknown }).code;
+  if (typeof code === 'number') {
+    return { code: 'refused', reason: `CONNACK ${code}: ${CONNACK_REFUSALS.get(code) ?? error.message}` };
+  }
+  return { code: 'unreachable', reason: typeof code === 'string' ? `${code}: ${error.message}` : error.message };
+}
+
+function withDeadline<T>(step: Promise<T>, deadline: number, timeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timeout()), Math.max(0, deadline - Date.now()));
+  });
+  return Promise.race([step, expired]).finally(() => clearTimeout(timer));
+}
