@@ -1,7 +1,8 @@
 /**
  * The bus: the port every component talks through, the topic layout, MQTT's
  * topic rules, the deterministic memory bus on the virtual clock, and the
- * network side — the MQTT adapter, the embedded broker and a mosquitto runner.
+ * network side — the MQTT adapter, the embedded broker and a mosquitto runner,
+ * with the brokers' authentication and authorisation.
  */
 export * from './port.ts';
 export * from './topics.ts';
@@ -11,3 +12,6 @@ export * from './memory-bus.ts';
 export * from './mqtt-bus.ts';
 export * from './embedded-broker.ts';
 export * from './mosquitto.ts';
+export * from './broker-auth.ts';
+export * from './mosquitto-acl.ts';
+export * from './acl.ts';

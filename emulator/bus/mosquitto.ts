@@ -40,6 +40,12 @@ export interface MosquittoOptions {
   readonly startTimeoutMs?: number;
   /** How long `stop` waits after SIGTERM before SIGKILL, in ms. Default 3000. */
   readonly stopTimeoutMs?: number;
+  /**
+   * Lines appended to the generated mosquitto.conf, after the defaults they may override
+   * (mosquitto keeps the last value of an option): e.g. `writeMosquittoAuth`'s, which turn
+   * anonymous access off and apply the bus's ACL. Default: none.
+   */
+  readonly extraConfig?: readonly string[];
 }
 
 /** A running mosquitto. */
@@ -60,10 +66,10 @@ let exitHookInstalled = false;
 
 /**
  * Starts a mosquitto process for this run: a generated `mosquitto.conf` with
- * one listener on 127.0.0.1 only, anonymous clients allowed (the ACL comes
- * later), no persistence, and a log file in `configDir`. Resolves once the
- * port accepts connections; fails with the log's tail if the broker exits or
- * does not listen in time. With port 0 a free port is found by binding to
+ * one listener on 127.0.0.1 only, anonymous clients allowed unless
+ * `extraConfig` says otherwise, no persistence, and a log file in
+ * `configDir`. Resolves once the port accepts connections; fails with the
+ * log's tail if the broker exits or does not listen in time. With port 0 a free port is found by binding to
  * port 0 first; if another process takes it before mosquitto does, it tries
  * again with another.
  *
@@ -119,6 +125,7 @@ async function launch(binary: string, port: number, options: MosquittoOptions): 
       'set_tcp_nodelay true',
       // Started as root, mosquitto would switch to the `mosquitto` user and could not write its log here.
       `user ${userInfo().username}`,
+      ...(options.extraConfig ?? []),
       '',
     ].join('\n'),
   );

@@ -43,12 +43,16 @@ export async function startTestEmbeddedBroker(options: EmbeddedBrokerOptions = {
   return { url: broker.url, close: () => broker.close() };
 }
 
-/** Starts mosquitto on a free loopback port, with its configuration and log in a fresh temporary directory. */
-export async function startTestMosquitto(): Promise<TestBroker> {
+/**
+ * Starts mosquitto on a free loopback port, with its configuration and log in a fresh temporary directory.
+ * `configure` may write files of its own there (e.g. `writeMosquittoAuth`) and returns lines for mosquitto.conf.
+ */
+export async function startTestMosquitto(configure?: (configDir: string) => Promise<readonly string[]>): Promise<TestBroker> {
   if (MOSQUITTO === null) throw new Error(`mosquitto is required (SMETS_REQUIRE_MOSQUITTO=1) but not installed: ${INSTALL_HINT}`);
   const configDir = await mkdtemp(join(tmpdir(), 'smets-mosquitto-'));
   try {
-    const broker = await startMosquitto({ configDir, binary: MOSQUITTO });
+    const extraConfig = (await configure?.(configDir)) ?? [];
+    const broker = await startMosquitto({ configDir, binary: MOSQUITTO, extraConfig });
     return {
       url: broker.url,
       close: async () => {
