@@ -5,11 +5,15 @@ import { parseFleetOptions } from '../emulator/fleet/fleet-options.ts';
 import { runFleet } from '../emulator/fleet/parallel-fleet.ts';
 import { summarise, formatSummary } from '../emulator/fleet/fleet-summary.ts';
 import { progressBar } from './progress.ts';
+import { runBroker } from './broker.ts';
+import { runWatch } from './watch.ts';
 
 const USAGE = `usage: smets-twin <command> [options]
 
 commands:
   fleet     run a device-only fleet of prepayment homes and print their supply outcomes
+  broker    run the embedded MQTT broker in the foreground until Ctrl-C
+  watch     print the messages on the bus, one line each, until Ctrl-C
 
 fleet options:
   --premises N     number of premises (default 1000)
@@ -20,6 +24,18 @@ fleet options:
   --workers W      worker threads (default: one per core)
   --json FILE      also write the full result (every consumer's timeline) as JSON
   --quiet          no progress bar
+
+broker options (prints its URL; listens on loopback only, no authorisation):
+  --port P         TCP port, 0 for any free one (default 1883)
+  --host H         127.0.0.1, ::1 or localhost (default 127.0.0.1)
+
+watch options (exit status: 0 done, 1 connection lost, 2 bad option or no broker):
+  --url URL            the broker, mqtt:// mqtts:// ws:// or wss:// (default mqtt://127.0.0.1:1883)
+  --filter F           MQTT topic filter (default smets/#)
+  --client-id ID       observer identity obs.<name> (default obs.watch-<pid>)
+  --count N            exit after N messages
+  --json               one JSON object per message instead of a line (64-bit counters and bytes as strings)
+  --connect-timeout MS how long to wait for the broker (default 5000)
 `;
 
 /** Parses the command line; a user's mistake is a message and exit code 2, never a stack trace. */
@@ -28,6 +44,13 @@ async function main(argv: readonly string[]): Promise<number> {
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE);
     return command === undefined ? 2 : 0;
+  }
+  if (command === 'broker' || command === 'watch') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    return command === 'broker' ? runBroker(rest) : runWatch(rest);
   }
   if (command !== 'fleet') return fail(`unknown command "${command}"`);
   let args;
