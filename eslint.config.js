@@ -6,7 +6,7 @@ const pureFolders = [
   'emulator/devices/**/*.ts',
   'emulator/consumer/**/*.ts',
   // The deterministic half of the bus; the network adapters live beside it and may use sockets.
-  'emulator/bus/{port,topics,topic-syntax,client-id,filter-trie,memory-bus}.ts',
+  'emulator/bus/{port,topics,topic-syntax,client-id,filter-trie,memory-bus,acl,fault-plan,faulty-bus}.ts',
 ];
 
 export default tseslint.config(

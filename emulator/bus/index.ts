@@ -15,3 +15,5 @@ export * from './mosquitto.ts';
 export * from './broker-auth.ts';
 export * from './mosquitto-acl.ts';
 export * from './acl.ts';
+export * from './fault-plan.ts';
+export * from './faulty-bus.ts';
