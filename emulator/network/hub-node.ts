@@ -1,0 +1,307 @@
+import type { SnapshotFrom } from 'xstate';
+import type { Eui64 } from '../../core/ids.ts';
+import { unwrap } from '../../core/result.ts';
+import type { Instant } from '../../core/time/duration.ts';
+import type { TimerHandle, VirtualClock } from '../../core/time/virtual-clock.ts';
+import { encodeEnvelope } from '../../proto/codec.ts';
+import { fromHanCommand, fromHanResponse, toHanCommand, toHanResponse, type HanMeterEvent } from '../../proto/han-mapping.ts';
+import type { Envelope, EnvelopeBody } from '../../proto/types.ts';
+import { clientIdOf } from '../bus/acl.ts';
+import type { Bus, BusFactory } from '../bus/port.ts';
+import { hanInTopic, hanOutFilter, parseTopic, wanDownTopic, wanUpTopic } from '../bus/topics.ts';
+import { chfMachine, type ChfEvent, type ChfMachine, type ToWan } from '../devices/chf/machine.ts';
+import type { DeviceAlertMessage, RemoteCommand } from '../devices/chf/hub-messages.ts';
+import { isCriticalAlert } from '../devices/common/alerts.ts';
+import { MachineStepper, type Effect } from '../devices/common/machine-stepper.ts';
+import { nextWake } from '../devices/common/meter-logic.ts';
+import { gpfDue, gpfMachine, type GpfEvent, type GpfMachine } from '../devices/gpf/machine.ts';
+import { Inbox, type Inbound } from './inbox.ts';
+import { describe, hex4, stamp, type LogSink } from './log-line.ts';
+import { MeterOnBus, type MeterSpec, type NodeIo } from './meter-node.ts';
+
+export type { MeterSpec } from './meter-node.ts';
+export type { LogSink } from './log-line.ts';
+
+/**
+ * One premises on the bus: a comms hub (CHF and GPF machines) and its ESME
+ * and GSME, each connected with its own identity. // DOMAIN §3.1, §3.2, §3.3, §3.4
+ *
+ * - The hub (`ch.<hub>`) hears `smets/wan/{hub}/down` and `smets/han/{hub}/+/out`;
+ *   each meter (`dev.<hub>.<meter>`) hears its `smets/han/{hub}/{meter}/in`.
+ * - A WAN command (an envelope with a `wanCommand`, or a `hanCommand` whose
+ *   target is the device) goes through the CHF: `toHan` publishes it on the
+ *   device's `in` topic, `toGpf` holds it in the GPF until the sleepy GSME next
+ *   wakes (`nextWake`) and polls.
+ * - A meter publishes its responses and alerts on its `out` topic; the hub
+ *   passes them through the CHF (`han.reply`, `han.alert`), whose `toWan`
+ *   publishes on `smets/wan/{hub}/up` — or queues alerts while the WAN is down.
+ * - Credit events are planned on the virtual clock with `planDue`, as in the
+ *   fleet; the GPF's collection deadline (0x819D) with `gpfDue`.
+ *
+ * Nothing is handled inside a bus handler: messages wait in inboxes until the
+ * runner calls `drain`, which handles them in canonical order. Nothing throws
+ * out of a handler: an undecodable or unexpected payload is counted and logged.
+ */
+
+export interface HubNodeOptions {
+  readonly hub: Eui64;
+  /** The GPF's own id: the device named by its alerts. */
+  readonly gpf: Eui64;
+  readonly esme: MeterSpec;
+  readonly gsme: MeterSpec;
+  /** The GPF's collection window before 0x819D (default the GPF's own). */
+  readonly gpfCollectWithinMs?: number;
+  /** The supplier's EUI-64 bytes, the originator UTRNs are checked against (default zeros). // DOMAIN §2.2 */
+  readonly supplier?: Uint8Array;
+}
+
+export interface HubNodeStats {
+  undecodable: number;
+  duplicates: number;
+  unexpected: number;
+}
+
+const steppers = { chf: new MachineStepper(chfMachine), gpf: new MachineStepper(gpfMachine) };
+
+export class HubNode {
+  readonly hub: Eui64;
+  readonly gpfId: Eui64;
+  readonly stats: HubNodeStats = { undecodable: 0, duplicates: 0, unexpected: 0 };
+  readonly esme: MeterOnBus;
+  readonly gsme: MeterOnBus;
+  chf: SnapshotFrom<ChfMachine>;
+  gpf: SnapshotFrom<GpfMachine>;
+  private readonly clock: VirtualClock;
+  private readonly log: LogSink;
+  private readonly inbox = new Inbox();
+  private hubBus: Bus | null = null;
+  private counter = 0n;
+  private pollAt: Instant = Infinity;
+  private gpfDueHandle: TimerHandle | null = null;
+  private gpfDueAt: Instant = Infinity;
+  /** The GPF's own alerts waiting for the WAN (the CHF queues only HAN devices' alerts). */
+  private gpfAlertsHeld: DeviceAlertMessage[] = [];
+  private readonly outstanding = new Set<Promise<void>>();
+
+  constructor(clock: VirtualClock, options: HubNodeOptions, log: LogSink) {
+    this.clock = clock;
+    this.log = log;
+    this.hub = options.hub;
+    this.gpfId = options.gpf;
+    const now = clock.now();
+    const supplier = options.supplier ?? new Uint8Array(8);
+    const io: NodeIo = { clock, log, send: (bus, topic, e) => this.publish(bus, topic, e) };
+    this.esme = new MeterOnBus('esme', options.hub, options.esme, supplier, io);
+    this.gsme = new MeterOnBus('gsme', options.hub, options.gsme, supplier, io);
+    this.chf = steppers.chf.start({ id: options.hub }).snapshot;
+    this.gpf = steppers.gpf.start({
+      id: options.gpf,
+      gsme: options.gsme.id,
+      ...(options.gpfCollectWithinMs !== undefined ? { collectWithinMs: options.gpfCollectWithinMs } : {}),
+    }).snapshot;
+    this.stepChf({ type: 'han.join', now, device: this.esme.id, deviceType: 'ESME' });
+    this.stepChf({ type: 'han.join', now, device: this.gsme.id, deviceType: 'GSME' });
+  }
+
+  /** Connects the hub and both meters with their own identities and subscribes them (QoS 1). */
+  async connect(factory: BusFactory): Promise<void> {
+    const hub = unwrap(await factory.connect({ clientId: clientIdOf({ kind: 'hub', id: this.hub }) }));
+    await hub.subscribe(wanDownTopic(this.hub), this.inbox.handler, { qos: 1 });
+    await hub.subscribe(hanOutFilter(this.hub), this.inbox.handler, { qos: 1 });
+    this.hubBus = hub;
+    for (const m of [this.esme, this.gsme]) await m.connect(factory);
+  }
+
+  /** Publishes still waiting for the bus's acknowledgement. */
+  async flushed(): Promise<void> {
+    while (this.outstanding.size > 0) await Promise.all([...this.outstanding]);
+  }
+
+  /** Handles everything received since the last drain, hub first; true if anything was. */
+  drain(): boolean {
+    let worked = false;
+    for (const item of this.inbox.drain()) {
+      worked = true;
+      if (this.admit('hub', item)) this.onHub(item.topic, item.envelope);
+    }
+    for (const m of [this.esme, this.gsme]) {
+      for (const item of m.inbox.drain()) {
+        worked = true;
+        if (this.admit(m.id, item)) this.onMeter(m, item.envelope);
+      }
+    }
+    return worked;
+  }
+
+  /** Fault injection: the WAN link goes down or comes back (CHF `wan.link`). // DOMAIN §3.3 */
+  wanLink(up: boolean): void {
+    this.log(`${stamp(this.clock.now())} ${this.hub} wan.link up=${up}`);
+    this.stepChf({ type: 'wan.link', now: this.clock.now(), up });
+    if (up && this.wanUp()) {
+      const held = this.gpfAlertsHeld;
+      this.gpfAlertsHeld = [];
+      for (const alert of held) this.toWan({ alert });
+    }
+  }
+
+  /** Counts and logs what is not a fresh envelope; true when `item` is one to handle. */
+  private admit(who: string, item: Inbound): item is Extract<Inbound, { kind: 'envelope' }> {
+    const at = stamp(this.clock.now());
+    if (item.kind === 'undecodable') {
+      this.stats.undecodable++;
+      this.log(`${at} ${item.topic} undecodable by=${who} reason=${item.reason}`);
+      return false;
+    }
+    const e = item.envelope;
+    this.log(`${at} ${item.topic} ${item.kind === 'duplicate' ? 'duplicate' : e.kind} from=${e.originator} n=${e.counter}${describe(e)}`);
+    if (item.kind === 'duplicate') this.stats.duplicates++;
+    return item.kind === 'envelope';
+  }
+
+  private onHub(topic: string, e: Envelope): void {
+    const route = parseTopic(topic);
+    const now = this.clock.now();
+    if (route.ok && route.value.kind === 'wan.down') {
+      const target = e.kind === 'wanCommand' ? e.wanCommand.device : e.kind === 'hanCommand' ? e.target : null;
+      const han = e.kind === 'wanCommand' ? e.wanCommand.command : e.kind === 'hanCommand' ? e.hanCommand : null;
+      if (target === null || han === null) return this.unexpected(topic, e);
+      if (e.kind === 'wanCommand' && e.wanCommand.commsHub !== this.hub)
+        return this.unexpected(topic, e, `for hub ${e.wanCommand.commsHub}`);
+      const event = fromHanCommand({ ...han, now });
+      if (!event.ok) return this.unexpected(topic, e, event.error.message);
+      const ref = han.ref ?? (e.requestId !== '' ? e.requestId : e.messageId);
+      const command: RemoteCommand = { ref, target, command: { ...event.value, ref } };
+      return this.stepChf({ type: 'wan.command', now, command });
+    }
+    if (route.ok && route.value.kind === 'han.out') {
+      const device = route.value.deviceId;
+      if (e.kind === 'hanResponse') {
+        const response = fromHanResponse(e.hanResponse);
+        return this.stepChf({ type: 'han.reply', now, reply: { device, ref: response.ref ?? e.requestId, response } });
+      }
+      if (e.kind === 'deviceAlert')
+        return this.stepChf({ type: 'han.alert', now, alert: { device, code: e.deviceAlert.code, at: e.deviceAlert.at } });
+    }
+    this.unexpected(topic, e);
+  }
+
+  private onMeter(m: MeterOnBus, e: Envelope): void {
+    if (e.kind !== 'hanCommand') return this.unexpected(hanInTopic(this.hub, m.id), e);
+    const event = fromHanCommand({ ...e.hanCommand, now: this.clock.now() });
+    if (!event.ok) return this.unexpected(hanInTopic(this.hub, m.id), e, event.error.message);
+    m.step(event.value);
+  }
+
+  private unexpected(topic: string, e: Envelope, why = `no ${e.kind} here`): void {
+    this.stats.unexpected++;
+    this.log(`${stamp(this.clock.now())} ${topic} refused from=${e.originator} n=${e.counter} why=${why}`);
+  }
+
+  private stepChf(event: ChfEvent): void {
+    const r = steppers.chf.step(this.chf, event);
+    this.chf = r.snapshot;
+    for (const effect of r.effects) this.onChfEffect(effect);
+  }
+
+  private onChfEffect(effect: Effect): void {
+    const now = this.clock.now();
+    switch (effect.type) {
+      case 'toHan': {
+        const p = effect.params as { device: Eui64; command: RemoteCommand };
+        return this.toDevice(p.device, p.command);
+      }
+      case 'toGpf':
+        return this.stepGpf({ type: 'command.hold', now, command: (effect.params as { command: RemoteCommand }).command });
+      case 'toWan':
+        return this.toWan(effect.params as ToWan);
+      default:
+        this.log(`${stamp(now)} ${this.hub} ${effect.type} ${JSON.stringify(effect.params)}`);
+    }
+  }
+
+  private stepGpf(event: GpfEvent): void {
+    const r = steppers.gpf.step(this.gpf, event);
+    this.gpf = r.snapshot;
+    for (const effect of r.effects) {
+      if (effect.type === 'handOver') this.toDevice(this.gsme.id, (effect.params as { command: RemoteCommand }).command);
+      else if (effect.type === 'alert') {
+        const p = effect.params as { device: string; code: number; at: Instant };
+        this.log(`${stamp(p.at)} alert device=${p.device} code=${hex4(p.code)}`);
+        const alert = { device: p.device, code: p.code, at: p.at };
+        if (this.wanUp()) this.toWan({ alert });
+        else this.gpfAlertsHeld.push(alert);
+      }
+    }
+    this.planGpf();
+  }
+
+  /** The GSME's next poll (its next wake) while the GPF holds anything, and the GPF's collection deadline. // DOMAIN §3.4 */
+  private planGpf(): void {
+    const c = this.gpf.context;
+    const now = this.clock.now();
+    if (c.queue.length > 0 && this.pollAt === Infinity) {
+      const at = nextWake(this.gsme.context, now);
+      this.pollAt = at;
+      this.clock.schedule(at, () => {
+        this.pollAt = Infinity;
+        this.log(`${stamp(at)} ${this.gsme.id} poll held=${this.gpf.context.queue.length}`);
+        this.stepGpf({ type: 'gsme.poll', now: at });
+      });
+    }
+    const due = gpfDue(c);
+    if (due === this.gpfDueAt) return;
+    if (this.gpfDueHandle !== null) this.clock.cancel(this.gpfDueHandle);
+    this.gpfDueAt = due;
+    this.gpfDueHandle = Number.isFinite(due)
+      ? this.clock.schedule(Math.max(due, now), () => {
+          this.gpfDueHandle = null;
+          this.gpfDueAt = Infinity;
+          this.stepGpf({ type: 'clock.due', now: this.clock.now() });
+        })
+      : null;
+  }
+
+  private toDevice(device: Eui64, c: RemoteCommand): void {
+    const han = toHanCommand(c.command as HanMeterEvent);
+    this.fromHub(hanInTopic(this.hub, device), device, c.ref, { kind: 'hanCommand', hanCommand: han });
+  }
+
+  private toWan(p: ToWan): void {
+    if ('alert' in p) {
+      const a = p.alert;
+      const body: EnvelopeBody = {
+        kind: 'deviceAlert',
+        deviceAlert: { code: a.code, device: a.device, at: a.at, critical: isCriticalAlert(a.code) },
+      };
+      return this.fromHub(wanUpTopic(this.hub), this.hub, '', body);
+    }
+    const r = p.reply;
+    const body: EnvelopeBody = {
+      kind: 'wanResponse',
+      wanResponse: { commsHub: this.hub, device: r.device, response: toHanResponse(r.response) },
+    };
+    this.fromHub(wanUpTopic(this.hub), this.hub, r.ref, body);
+  }
+
+  private fromHub(topic: string, target: string, requestId: string, body: EnvelopeBody): void {
+    this.counter++;
+    const e = this.envelope(this.hub, this.counter, target, requestId, body);
+    if (topic === wanUpTopic(this.hub)) this.log(`${stamp(e.at)} ${topic} up ${e.kind} n=${e.counter}${describe(e)}`);
+    this.publish(this.hubBus, topic, e);
+  }
+
+  private wanUp(): boolean {
+    return this.chf.matches({ on: 'wanUp' });
+  }
+
+  private envelope(from: string, counter: bigint, target: string, requestId: string, body: EnvelopeBody): Envelope {
+    return { messageId: `${from}/${counter}`, requestId, originator: from, target, counter, at: this.clock.now(), ...body };
+  }
+
+  private publish(bus: Bus | null, topic: string, e: Envelope): void {
+    if (bus === null) throw new Error(`HubNode ${this.hub}: publish before connect`);
+    const sent = bus.publish(topic, encodeEnvelope(e), { qos: 1 });
+    const tracked: Promise<void> = sent.finally(() => this.outstanding.delete(tracked));
+    this.outstanding.add(tracked);
+  }
+}
