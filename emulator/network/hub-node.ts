@@ -5,12 +5,12 @@ import type { Instant } from '../../core/time/duration.ts';
 import type { TimerHandle, VirtualClock } from '../../core/time/virtual-clock.ts';
 import { encodeEnvelope } from '../../proto/codec.ts';
 import { fromHanCommand, fromHanResponse, toHanCommand, toHanResponse, type HanMeterEvent } from '../../proto/han-mapping.ts';
-import type { Envelope, EnvelopeBody } from '../../proto/types.ts';
+import type { Envelope, EnvelopeBody, FailureReason, HanCommandKind } from '../../proto/types.ts';
 import { clientIdOf } from '../bus/acl.ts';
 import type { Bus, BusFactory } from '../bus/port.ts';
-import { hanInTopic, hanOutFilter, parseTopic, wanDownTopic, wanUpTopic } from '../bus/topics.ts';
+import { chOnlineTopic, hanInTopic, hanOutFilter, parseTopic, wanDownTopic, wanUpTopic } from '../bus/topics.ts';
 import { chfMachine, type ChfEvent, type ChfMachine, type ToWan } from '../devices/chf/machine.ts';
-import type { DeviceAlertMessage, RemoteCommand } from '../devices/chf/hub-messages.ts';
+import type { DeviceAlertMessage, RemoteCommand, UndeliverableReason } from '../devices/chf/hub-messages.ts';
 import { isCriticalAlert } from '../devices/common/alerts.ts';
 import { MachineStepper, type Effect } from '../devices/common/machine-stepper.ts';
 import { nextWake } from '../devices/common/meter-logic.ts';
@@ -38,6 +38,20 @@ export type { LogSink } from './log-line.ts';
  * - Credit events are planned on the virtual clock with `planDue`, as in the
  *   fleet; the GPF's collection deadline (0x819D) with `gpfDue`.
  *
+ * - The hub connects with a last will of a retained `0` on `smets/ch/{hub}/online`
+ *   and then publishes a retained `1` there, so the DSP (`ch/+/online`) sees
+ *   a hub that drops off the bus.
+ * - A recognisable request that cannot be carried out — a WAN command whose
+ *   HAN command cannot be mapped, for another hub, or for a device the CHF
+ *   will not deliver to (`undeliverable`) — is answered up the WAN with a
+ *   failed `wanResponse` correlated by the request id; a meter answers a HAN
+ *   command it cannot map with a failed `hanResponse`. Only what does not
+ *   decode is just counted and logged.
+ *
+ * - Faults: `wanLink`, `power` (off: the hub hears nothing and loses what it
+ *   held), `hanLink` (a device's HAN traffic is lost; the CHF refuses commands
+ *   for it, raising 0x8F84 for the ESME) and `kill` (the connection drops).
+ *
  * Nothing is handled inside a bus handler: messages wait in inboxes until the
  * runner calls `drain`, which handles them in canonical order. Nothing throws
  * out of a handler: an undecodable or unexpected payload is counted and logged.
@@ -59,6 +73,30 @@ export interface HubNodeStats {
   undecodable: number;
   duplicates: number;
   unexpected: number;
+  /** Requests answered with a failure by the hub itself. */
+  refused: number;
+  /** Messages the hub did not hear: it was off, or the sender's HAN link was down. */
+  ignored: number;
+  /** GPF alerts lost: the hub went off while they were held, or the outage queue was full. */
+  gpfAlertsLost: number;
+}
+
+/** What a retained online state says: connected or not. // docs/bus.md topic layout */
+export const ONLINE = Uint8Array.of(0x31);
+export const OFFLINE = Uint8Array.of(0x30);
+
+/** The failure reason a request the hub cannot deliver is answered with; the detail goes in the body. */
+const UNDELIVERABLE_REASON: Record<UndeliverableReason, FailureReason> = {
+  'not-joined': 'not-here',
+  'han-link-down': 'not-here',
+  'hub-off': 'not-here',
+};
+
+/** The request being routed through the CHF: what a failure answer names. */
+interface Routing {
+  readonly requestId: string;
+  readonly device: string;
+  readonly kind: HanCommandKind;
 }
 
 const steppers = { chf: new MachineStepper(chfMachine), gpf: new MachineStepper(gpfMachine) };
@@ -66,7 +104,7 @@ const steppers = { chf: new MachineStepper(chfMachine), gpf: new MachineStepper(
 export class HubNode {
   readonly hub: Eui64;
   readonly gpfId: Eui64;
-  readonly stats: HubNodeStats = { undecodable: 0, duplicates: 0, unexpected: 0 };
+  readonly stats: HubNodeStats = { undecodable: 0, duplicates: 0, unexpected: 0, refused: 0, ignored: 0, gpfAlertsLost: 0 };
   readonly esme: MeterOnBus;
   readonly gsme: MeterOnBus;
   chf: SnapshotFrom<ChfMachine>;
@@ -79,9 +117,19 @@ export class HubNode {
   private pollAt: Instant = Infinity;
   private gpfDueHandle: TimerHandle | null = null;
   private gpfDueAt: Instant = Infinity;
-  /** The GPF's own alerts waiting for the WAN (the CHF queues only HAN devices' alerts). */
+  /**
+   * The GPF's own alerts (0x819D) waiting for the WAN. They belong in the CHF's
+   * outage queue, but the CHF queues only alerts from devices on its device log
+   * and its `HanDeviceType` has no 'GPF' to join the GPF with; so they are held
+   * here under the CHF's rules — within its queue limit, lost when the hub goes
+   * off — and go up merged with the CHF's queue in time order when the WAN returns.
+   */
   private gpfAlertsHeld: DeviceAlertMessage[] = [];
+  /** While the WAN comes back: the CHF's queued alerts, to merge with the GPF's. */
+  private collecting: DeviceAlertMessage[] | null = null;
   private readonly outstanding = new Set<Promise<void>>();
+  private routing: Routing | null = null;
+  private killed = false;
 
   constructor(clock: VirtualClock, options: HubNodeOptions, log: LogSink) {
     this.clock = clock;
@@ -105,10 +153,14 @@ export class HubNode {
 
   /** Connects the hub and both meters with their own identities and subscribes them (QoS 1). */
   async connect(factory: BusFactory): Promise<void> {
-    const hub = unwrap(await factory.connect({ clientId: clientIdOf({ kind: 'hub', id: this.hub }) }));
+    const online = chOnlineTopic(this.hub);
+    const will = { topic: online, payload: OFFLINE, qos: 1, retain: true } as const;
+    const hub = unwrap(await factory.connect({ clientId: clientIdOf({ kind: 'hub', id: this.hub }), will }));
     await hub.subscribe(wanDownTopic(this.hub), this.inbox.handler, { qos: 1 });
     await hub.subscribe(hanOutFilter(this.hub), this.inbox.handler, { qos: 1 });
     this.hubBus = hub;
+    this.log(`${stamp(this.clock.now())} ${online} online=1`);
+    await hub.publish(online, ONLINE, { qos: 1, retain: true });
     for (const m of [this.esme, this.gsme]) await m.connect(factory);
   }
 
@@ -117,11 +169,24 @@ export class HubNode {
     while (this.outstanding.size > 0) await Promise.all([...this.outstanding]);
   }
 
+  /**
+   * Fault injection: the hub's connection drops as in a crash (`Bus.kill`), so the
+   * broker publishes its will, a retained `0` on its online topic. The hub handles
+   * nothing more; its meters stay connected.
+   */
+  async kill(): Promise<void> {
+    this.log(`${stamp(this.clock.now())} ${this.hub} killed`);
+    this.killed = true;
+    await this.hubBus?.kill();
+  }
+
   /** Handles everything received since the last drain, hub first; true if anything was. */
   drain(): boolean {
     let worked = false;
     for (const item of this.inbox.drain()) {
       worked = true;
+      if (this.killed) continue;
+      if (!this.hears(item.topic)) continue;
       if (this.admit('hub', item)) this.onHub(item.topic, item.envelope);
     }
     for (const m of [this.esme, this.gsme]) {
@@ -136,12 +201,74 @@ export class HubNode {
   /** Fault injection: the WAN link goes down or comes back (CHF `wan.link`). // DOMAIN §3.3 */
   wanLink(up: boolean): void {
     this.log(`${stamp(this.clock.now())} ${this.hub} wan.link up=${up}`);
-    this.stepChf({ type: 'wan.link', now: this.clock.now(), up });
-    if (up && this.wanUp()) {
-      const held = this.gpfAlertsHeld;
-      this.gpfAlertsHeld = [];
-      for (const alert of held) this.toWan({ alert });
+    this.collecting = [];
+    try {
+      this.stepChf({ type: 'wan.link', now: this.clock.now(), up });
+    } finally {
+      const queued = this.collecting;
+      this.collecting = null;
+      const held = this.wanUp() ? this.gpfAlertsHeld : [];
+      if (this.wanUp()) this.gpfAlertsHeld = [];
+      // One outage queue: the CHF's and the GPF's alerts in the order they were raised (the CHF's first at a tie).
+      const merged = [...queued, ...held].map((alert, i) => ({ alert, i })).sort((a, b) => a.alert.at - b.alert.at || a.i - b.i);
+      for (const { alert } of merged) this.toWan({ alert });
     }
+  }
+
+  /**
+   * Fault injection: the hub loses or regains power (CHF `power`). While off it
+   * hears nothing — WAN commands and its meters' responses and alerts are lost —
+   * the GSME cannot poll the GPF, and the alerts it held for the WAN are lost;
+   * the device log survives. Its connection is kept, so it says its online state
+   * itself (`0` while off). // DOMAIN §3.1, §3.3
+   */
+  power(on: boolean): void {
+    const now = this.clock.now();
+    this.log(`${stamp(now)} ${this.hub} power on=${on}`);
+    if (on === this.isOn()) return;
+    this.stepChf({ type: 'power', now, on });
+    if (!on && this.gpfAlertsHeld.length > 0) {
+      this.stats.gpfAlertsLost += this.gpfAlertsHeld.length;
+      this.log(`${stamp(now)} ${this.hub} gpf alerts lost=${this.gpfAlertsHeld.length}`);
+      this.gpfAlertsHeld = [];
+    }
+    this.sayOnline(on);
+    if (on) this.planGpf();
+  }
+
+  /** Fault injection: the HAN link to one device goes down or comes back (CHF `han.link`). // DOMAIN §3.2 */
+  hanLink(device: Eui64, up: boolean): void {
+    this.log(`${stamp(this.clock.now())} ${this.hub} han.link device=${device} up=${up}`);
+    this.stepChf({ type: 'han.link', now: this.clock.now(), device, up });
+    if (up && device === this.gsme.id) this.planGpf();
+  }
+
+  /** True while the hub is powered. */
+  isOn(): boolean {
+    return !this.chf.matches('off');
+  }
+
+  private linkDown(device: string): boolean {
+    return this.chf.context.linkDown.includes(device);
+  }
+
+  private sayOnline(online: boolean): void {
+    const bus = this.hubBus;
+    if (bus === null || bus.closed) return;
+    const topic = chOnlineTopic(this.hub);
+    this.log(`${stamp(this.clock.now())} ${topic} online=${online ? 1 : 0}`);
+    this.track(bus.publish(topic, online ? ONLINE : OFFLINE, { qos: 1, retain: true }));
+  }
+
+  /** False (and logged) for what the hub cannot hear: anything while it is off, a device's traffic while its HAN link is down. */
+  private hears(topic: string): boolean {
+    const route = parseTopic(topic);
+    const device = route.ok && route.value.kind === 'han.out' ? route.value.deviceId : null;
+    const why = !this.isOn() ? 'hub off' : device !== null && this.linkDown(device) ? 'han link down' : null;
+    if (why === null) return true;
+    this.stats.ignored++;
+    this.log(`${stamp(this.clock.now())} ${topic} ignored (${why})`);
+    return false;
   }
 
   /** Counts and logs what is not a fresh envelope; true when `item` is one to handle. */
@@ -165,13 +292,24 @@ export class HubNode {
       const target = e.kind === 'wanCommand' ? e.wanCommand.device : e.kind === 'hanCommand' ? e.target : null;
       const han = e.kind === 'wanCommand' ? e.wanCommand.command : e.kind === 'hanCommand' ? e.hanCommand : null;
       if (target === null || han === null) return this.unexpected(topic, e);
-      if (e.kind === 'wanCommand' && e.wanCommand.commsHub !== this.hub)
-        return this.unexpected(topic, e, `for hub ${e.wanCommand.commsHub}`);
-      const event = fromHanCommand({ ...han, now });
-      if (!event.ok) return this.unexpected(topic, e, event.error.message);
       const ref = han.ref ?? (e.requestId !== '' ? e.requestId : e.messageId);
+      const routing: Routing = { requestId: ref, device: target, kind: han.kind };
+      if (e.kind === 'wanCommand' && e.wanCommand.commsHub !== this.hub) {
+        this.unexpected(topic, e, `for hub ${e.wanCommand.commsHub}`);
+        return this.refuse(routing, 'not-here', { refused: 'wrong-hub' });
+      }
+      const event = fromHanCommand({ ...han, now });
+      if (!event.ok) {
+        this.unexpected(topic, e, event.error.message);
+        return this.refuse(routing, 'not-supported', { refused: event.error.message });
+      }
       const command: RemoteCommand = { ref, target, command: { ...event.value, ref } };
-      return this.stepChf({ type: 'wan.command', now, command });
+      this.routing = routing;
+      try {
+        return this.stepChf({ type: 'wan.command', now, command });
+      } finally {
+        this.routing = null;
+      }
     }
     if (route.ok && route.value.kind === 'han.out') {
       const device = route.value.deviceId;
@@ -188,8 +326,23 @@ export class HubNode {
   private onMeter(m: MeterOnBus, e: Envelope): void {
     if (e.kind !== 'hanCommand') return this.unexpected(hanInTopic(this.hub, m.id), e);
     const event = fromHanCommand({ ...e.hanCommand, now: this.clock.now() });
-    if (!event.ok) return this.unexpected(hanInTopic(this.hub, m.id), e, event.error.message);
+    if (!event.ok) {
+      this.unexpected(hanInTopic(this.hub, m.id), e, event.error.message);
+      return m.refuse(e.hanCommand.ref ?? e.requestId, e.hanCommand.kind, 'not-supported');
+    }
     m.step(event.value);
+  }
+
+  /** Answers a request up the WAN with a failure, correlated by its request id; lost while the WAN is down. // DOMAIN §3.3 */
+  private refuse(r: Routing, reason: FailureReason, body: Record<string, string>): void {
+    this.stats.refused++;
+    if (!this.wanUp()) {
+      this.log(`${stamp(this.clock.now())} ${this.hub} failure lost (WAN down) req=${r.requestId}`);
+      return;
+    }
+    const response = { ref: r.requestId, command: r.kind, outcome: 'failure' as const, reason, body };
+    const wanResponse = { commsHub: this.hub, device: r.device, response };
+    this.fromHub(wanUpTopic(this.hub), this.hub, r.requestId, { kind: 'wanResponse', wanResponse });
   }
 
   private unexpected(topic: string, e: Envelope, why = `no ${e.kind} here`): void {
@@ -214,6 +367,13 @@ export class HubNode {
         return this.stepGpf({ type: 'command.hold', now, command: (effect.params as { command: RemoteCommand }).command });
       case 'toWan':
         return this.toWan(effect.params as ToWan);
+      case 'undeliverable': {
+        const p = effect.params as { ref: string; target: string; reason: UndeliverableReason };
+        this.log(`${stamp(now)} ${this.hub} undeliverable req=${p.ref} device=${p.target} why=${p.reason}`);
+        // The CHF says so only while it routes a WAN command, so `routing` names the request.
+        if (this.routing !== null) this.refuse(this.routing, UNDELIVERABLE_REASON[p.reason], { undeliverable: p.reason });
+        return;
+      }
       default:
         this.log(`${stamp(now)} ${this.hub} ${effect.type} ${JSON.stringify(effect.params)}`);
     }
@@ -227,12 +387,24 @@ export class HubNode {
       else if (effect.type === 'alert') {
         const p = effect.params as { device: string; code: number; at: Instant };
         this.log(`${stamp(p.at)} alert device=${p.device} code=${hex4(p.code)}`);
-        const alert = { device: p.device, code: p.code, at: p.at };
-        if (this.wanUp()) this.toWan({ alert });
-        else this.gpfAlertsHeld.push(alert);
+        this.gpfAlert({ device: p.device, code: p.code, at: p.at });
       }
     }
     this.planGpf();
+  }
+
+  /** A GPF alert goes up now, waits with the CHF's outage queue, or is lost with the hub off. // DOMAIN §3.3 */
+  private gpfAlert(alert: DeviceAlertMessage): void {
+    if (this.wanUp()) return this.toWan({ alert });
+    const c = this.chf.context;
+    if (this.isOn() && c.queue.length + this.gpfAlertsHeld.length < c.queueLimit) {
+      this.gpfAlertsHeld.push(alert);
+      return;
+    }
+    this.stats.gpfAlertsLost++;
+    this.log(
+      `${stamp(this.clock.now())} ${this.hub} gpf alert lost code=${hex4(alert.code)} why=${this.isOn() ? 'queue full' : 'hub off'}`,
+    );
   }
 
   /** The GSME's next poll (its next wake) while the GPF holds anything, and the GPF's collection deadline. // DOMAIN §3.4 */
@@ -244,6 +416,8 @@ export class HubNode {
       this.pollAt = at;
       this.clock.schedule(at, () => {
         this.pollAt = Infinity;
+        // The GSME cannot reach the GPF: it polls again once the hub is on and the link is up (see `power`, `hanLink`).
+        if (!this.isOn() || this.linkDown(this.gsme.id)) return this.log(`${stamp(at)} ${this.gsme.id} poll missed`);
         this.log(`${stamp(at)} ${this.gsme.id} poll held=${this.gpf.context.queue.length}`);
         this.stepGpf({ type: 'gsme.poll', now: at });
       });
@@ -267,6 +441,10 @@ export class HubNode {
   }
 
   private toWan(p: ToWan): void {
+    if ('alert' in p && this.collecting !== null) {
+      this.collecting.push(p.alert);
+      return;
+    }
     if ('alert' in p) {
       const a = p.alert;
       const body: EnvelopeBody = {
@@ -300,7 +478,14 @@ export class HubNode {
 
   private publish(bus: Bus | null, topic: string, e: Envelope): void {
     if (bus === null) throw new Error(`HubNode ${this.hub}: publish before connect`);
-    const sent = bus.publish(topic, encodeEnvelope(e), { qos: 1 });
+    if (bus.closed) {
+      this.log(`${stamp(this.clock.now())} ${topic} not sent (connection closed) n=${e.counter}`);
+      return;
+    }
+    this.track(bus.publish(topic, encodeEnvelope(e), { qos: 1 }));
+  }
+
+  private track(sent: Promise<void>): void {
     const tracked: Promise<void> = sent.finally(() => this.outstanding.delete(tracked));
     this.outstanding.add(tracked);
   }

@@ -5,7 +5,7 @@ import { unwrap } from '../../core/result.ts';
 import type { Instant } from '../../core/time/duration.ts';
 import type { TimerHandle, VirtualClock } from '../../core/time/virtual-clock.ts';
 import { toHanResponse } from '../../proto/han-mapping.ts';
-import type { Envelope, EnvelopeBody } from '../../proto/types.ts';
+import type { Envelope, EnvelopeBody, FailureReason, HanCommandKind } from '../../proto/types.ts';
 import { clientIdOf } from '../bus/acl.ts';
 import type { Bus, BusFactory } from '../bus/port.ts';
 import { hanInTopic, hanOutTopic } from '../bus/topics.ts';
@@ -116,6 +116,11 @@ export class MeterOnBus {
       }
     }
     this.replan();
+  }
+
+  /** Answers a HAN command the meter cannot act on with a failure on its `out` topic. */
+  refuse(ref: string, command: HanCommandKind, reason: FailureReason): void {
+    this.say(ref, { kind: 'hanResponse', hanResponse: { ref, command, outcome: 'failure', reason } });
   }
 
   private say(requestId: string, body: EnvelopeBody): void {

@@ -1,3 +1,4 @@
+import type { Eui64 } from '../../core/ids.ts';
 import type { Instant } from '../../core/time/duration.ts';
 import type { VirtualClock } from '../../core/time/virtual-clock.ts';
 import type { BusFactory } from '../bus/port.ts';
@@ -47,6 +48,43 @@ export class NetworkRunner {
   /** A script operation at virtual time `at` (a fault, a consumer action), run as a clock event. */
   at(at: Instant, operation: () => void): void {
     this.clock.schedule(at, operation);
+  }
+
+  /**
+   * Fault: the WAN link of comms hub `hub` goes down or comes back (CHF `wan.link`),
+   * at virtual time `at` (default: now, at once). // DOMAIN §3.3
+   */
+  wanLink(hub: Eui64, up: boolean, at?: Instant): void {
+    this.fault(at, () => this.node(hub).wanLink(up));
+  }
+
+  /**
+   * Fault: comms hub `hub` loses or regains power (CHF `power`), at virtual time `at`
+   * (default: now, at once). While off it hears nothing and its meters' alerts are lost. // DOMAIN §3.1
+   */
+  hubPower(hub: Eui64, on: boolean, at?: Instant): void {
+    this.fault(at, () => this.node(hub).power(on));
+  }
+
+  /**
+   * Fault: the HAN link between comms hub `hub` and `device` goes down or comes back
+   * (CHF `han.link`), at virtual time `at` (default: now, at once). A command for an
+   * ESME whose link is down raises 0x8F84 up the WAN. // DOMAIN §3.2
+   */
+  hanLink(hub: Eui64, device: Eui64, up: boolean, at?: Instant): void {
+    this.fault(at, () => this.node(hub).hanLink(device, up));
+  }
+
+  /** The node of a comms hub; an unknown hub is a bug in the script. */
+  node(hub: Eui64): HubNode {
+    const node = this.nodes.find((n) => n.hub === hub);
+    if (node === undefined) throw new RangeError(`NetworkRunner: no comms hub ${hub}`);
+    return node;
+  }
+
+  private fault(at: Instant | undefined, operation: () => void): void {
+    if (at === undefined) operation();
+    else this.at(at, operation);
   }
 
   /** Runs every instant up to and including `t`, each until quiet, and leaves the clock at `t`. */

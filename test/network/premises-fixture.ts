@@ -8,8 +8,9 @@ import { unwrap } from '../../core/result.ts';
 import type { Instant } from '../../core/time/duration.ts';
 import { encodeEnvelope, decodeEnvelope } from '../../proto/codec.ts';
 import type { Envelope, HanCommandBody } from '../../proto/types.ts';
+import type { Principal } from '../../emulator/bus/acl.ts';
 import type { Bus, BusFactory } from '../../emulator/bus/port.ts';
-import { WAN_UP_FILTER, wanDownTopic } from '../../emulator/bus/topics.ts';
+import { CH_ONLINE_FILTER, WAN_UP_FILTER, wanDownTopic } from '../../emulator/bus/topics.ts';
 import { defaultMeterConfig } from '../../emulator/devices/common/meter-config.ts';
 import { constantProfile } from '../../emulator/devices/common/profile.ts';
 import type { PaymentMode } from '../../emulator/devices/common/meter-types.ts';
@@ -23,6 +24,8 @@ export const GPF = eui64FromIndex(0x00db1300, 2);
 export const ESME = eui64FromIndex(0x00db1200, 1);
 export const GSME = eui64FromIndex(0x00db1200, 2);
 export const DSP = eui64FromIndex(0x90b3d500, 1);
+/** A device (or hub) this premises does not know. */
+export const STRANGER = eui64FromIndex(0x00db1200, 99);
 
 export interface PremisesSetup {
   readonly esmeMode?: PaymentMode;
@@ -31,6 +34,9 @@ export interface PremisesSetup {
   readonly gsmeBalance?: Money;
   readonly gsmeWakePhaseMs?: number;
   readonly gpfCollectWithinMs?: number;
+  /** The ESME's UTRN secret and the supplier's EUI-64 bytes (default zeros). // DOMAIN §2.2 */
+  readonly esmeSecret?: Uint8Array;
+  readonly supplier?: Uint8Array;
 }
 
 export function premisesOptions(s: PremisesSetup = {}): HubNodeOptions {
@@ -43,6 +49,7 @@ export function premisesOptions(s: PremisesSetup = {}): HubNodeOptions {
       profile: constantProfile(s.esmeWh ?? 500),
       mode: s.esmeMode ?? 'Prepayment',
       balance: s.esmeBalance ?? pounds(20),
+      ...(s.esmeSecret !== undefined ? { secret: s.esmeSecret } : {}),
     },
     gsme: {
       id: GSME,
@@ -53,7 +60,13 @@ export function premisesOptions(s: PremisesSetup = {}): HubNodeOptions {
       wakePhaseMs: s.gsmeWakePhaseMs ?? 10 * 60_000,
     },
     ...(s.gpfCollectWithinMs !== undefined ? { gpfCollectWithinMs: s.gpfCollectWithinMs } : {}),
+    ...(s.supplier !== undefined ? { supplier: s.supplier } : {}),
   };
+}
+
+/** Every identity of the premises and the DSP, for a broker's password and ACL files. */
+export function premisesPrincipals(): Principal[] {
+  return [{ kind: 'hub', id: HUB }, { kind: 'device', hub: HUB, id: ESME }, { kind: 'device', hub: HUB, id: GSME }, { kind: 'dsp' }];
 }
 
 /** What the DSP received on `wan/+/up`, with the virtual time it arrived. */
@@ -62,9 +75,18 @@ export interface Received {
   readonly envelope: Envelope;
 }
 
+/** An online state the DSP saw on `ch/+/online`: the payload as text, and whether it came from the retained store. */
+export interface OnlineState {
+  readonly at: Instant;
+  readonly topic: string;
+  readonly state: string;
+  readonly retained: boolean;
+}
+
 /** The DSP end of the WAN (client id `dsp`). */
 export class DspClient {
   readonly got: Received[] = [];
+  readonly online: OnlineState[] = [];
   private counter = 0n;
   private readonly bus: Bus;
   private readonly runner: NetworkRunner;
@@ -83,6 +105,11 @@ export class DspClient {
         const r = decodeEnvelope(m.payload);
         if (r.ok) dsp.got.push({ at: runner.clock.now(), envelope: r.value });
       },
+      { qos: 1 },
+    );
+    await bus.subscribe(
+      CH_ONLINE_FILTER,
+      (m) => void dsp.online.push({ at: runner.clock.now(), topic: m.topic, state: Buffer.from(m.payload).toString(), retained: m.retain }),
       { qos: 1 },
     );
     return dsp;
@@ -110,6 +137,12 @@ export class DspClient {
 
   async sendBytes(bytes: Uint8Array): Promise<void> {
     await this.bus.publish(wanDownTopic(HUB), bytes, { qos: 1 });
+  }
+
+  /** A WAN command to another comms hub, sent on this hub's `down` topic. */
+  commandVia(commsHub: Eui64, device: Eui64, body: HanCommandBody): Envelope {
+    const e = this.command(device, body);
+    return e.kind === 'wanCommand' ? { ...e, wanCommand: { ...e.wanCommand, commsHub } } : e;
   }
 
   /** The WAN responses received for a request. */
