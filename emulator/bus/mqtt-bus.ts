@@ -1,4 +1,4 @@
-import { connect as mqttConnect, type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import { connect as mqttConnect, type IClientOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
 import { fieldError, formatFieldError, type FieldError } from '../../core/errors.ts';
 import { err, ok, type Result } from '../../core/result.ts';
 import { checkClientId } from './client-id.ts';
@@ -14,6 +14,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from './port.ts';
+import { backoffDelay, BusDisconnectedError, cancellableDelay, checkReconnectOptions, type ReconnectOptions } from './reconnect.ts';
 import { checkTopicFilter, checkTopicName, filterMatches } from './topic-syntax.ts';
 import { settleTopicOf } from './topics.ts';
 
@@ -50,6 +51,40 @@ export interface MqttBusOptions {
    * from the next clock run.
    */
   readonly onHandlerError?: (error: unknown, clientId: string, message: BusMessage) => void;
+  /**
+   * Reconnect after a dropped connection, with exponential backoff (see
+   * `ReconnectOptions`). Default: off — a dropped connection ends the handle,
+   * as the bus contract says. With it on:
+   * - the handle stays open; `connected` is false from the drop until the
+   *   client is connected again, and `onConnectionChange` hears both changes;
+   * - on the broker's CONNACK without a session (always: sessions are clean)
+   *   every live subscription is sent again, in one SUBSCRIBE, and only once
+   *   the broker has acknowledged it is the client connected again; retained
+   *   messages the broker replays for it are not delivered again;
+   * - `publish` and `subscribe` while not connected reject with a
+   *   `BusDisconnectedError` — nothing is queued; `unsubscribe` takes effect
+   *   locally at once; calls waiting for an acknowledgement when the
+   *   connection drops reject, and are not sent again;
+   * - what was published while the client was not connected is lost to it;
+   * - only the first `connect` reports `unreachable` or `refused`: later
+   *   attempts retry until one succeeds or the handle is closed;
+   * - `settle` waits for reconnecting clients (up to `settleTimeoutMs`);
+   * - a takeover cannot be told from a dropped connection, except when this
+   *   factory connects the same client id again: the older handle then ends
+   *   as without reconnect. A client id connected elsewhere too would take the
+   *   connection back and forth.
+   */
+  readonly reconnect?: ReconnectOptions;
+  /** Told whenever a reconnecting client's connection drops (false) or is back (true). */
+  readonly onConnectionChange?: (clientId: string, connected: boolean) => void;
+}
+
+/** A client of the MQTT bus: the port's `Bus`, and the state of its connection. */
+export interface MqttBus extends Bus {
+  /** True while the connection to the broker is up (and, after a reconnect, its subscriptions are back); false once closed. */
+  readonly connected: boolean;
+  /** Calls `listener` on every change of `connected` by a drop or a reconnect (not on `close` or `kill`); returns a function that stops it. */
+  onConnectionChange(listener: (connected: boolean) => void): () => void;
 }
 
 const PROTOCOLS = new Set(['mqtt:', 'mqtts:', 'ws:', 'wss:']);
@@ -66,7 +101,8 @@ const CONNACK_REFUSALS = new Map<number, string>([
 /**
  * The bus over a real MQTT broker (aedes, mosquitto, …) through mqtt.js:
  * one MQTT 3.1.1 connection per client identity, clean session, no automatic
- * reconnect — a dropped connection is a fault the twin must see, not hide.
+ * reconnect — a dropped connection is a fault the twin must see, not hide —
+ * unless `MqttBusOptions.reconnect` asks for it.
  *
  * It keeps the port's semantics where MQTT leaves room:
  * - Each `subscribe` call has its own handler. The broker holds one
@@ -106,23 +142,51 @@ export class MqttBusFactory implements BusFactory {
     if (!URL.canParse(options.url) || !PROTOCOLS.has(new URL(options.url).protocol)) {
       throw new TypeError(`MqttBusFactory: url must be an mqtt://, mqtts://, ws:// or wss:// URL, got ${JSON.stringify(options.url)}`);
     }
+    if (options.reconnect !== undefined) checkReconnectOptions(options.reconnect);
     this.url = options.url;
     this.options = options;
     this.tracker = new Tracker(options.onHandlerError);
   }
 
   /** Connects a client; see `BusFactory.connect`. */
-  async connect(identity: BusIdentity): Promise<Result<Bus, ConnectError>> {
+  async connect(identity: BusIdentity): Promise<Result<MqttBus, ConnectError>> {
     const checked = checkIdentity(identity);
     if (!checked.ok) return err({ code: 'invalid-identity', field: checked.error });
     const { clientId } = identity;
-    const credentials = await this.options.credentials?.(clientId);
     const will = checked.value;
+    const dial = (): Promise<MqttClient> => this.dial(clientId, will);
+    this.tracker.activity++;
+    const mqtt = await dial();
+    const client = new MqttBusClient(clientId, mqtt, {
+      tracker: this.tracker,
+      nonce: () => ++this.nextNonce,
+      onClosed: (c) => this.live.delete(c),
+      dial,
+      ...(this.options.reconnect === undefined ? {} : { reconnect: this.options.reconnect }),
+      ...(this.options.onConnectionChange === undefined ? {} : { onConnectionChange: this.options.onConnectionChange }),
+    });
+    const connack = await handshake(mqtt);
+    if (!connack.ok) return connack;
+    // Reconnecting handles cannot see a takeover; one by this factory, at least, ends the older handle.
+    for (const older of this.live) if (older.clientId === clientId) older.takenOver();
+    // A connection that closed right after its CONNACK has ended the handle already; it returns closed.
+    if (!client.closed) this.live.add(client);
+    client.ready();
+    return ok(client);
+  }
+
+  /**
+   * Opens one MQTT connection for a client; `handshake` waits for its CONNACK.
+   * Each connection, a reconnect's too, is a fresh mqtt.js client with mqtt.js'
+   * own reconnect off: nothing it kept from an older connection is sent again.
+   */
+  private async dial(clientId: string, will: CheckedWill | undefined): Promise<MqttClient> {
+    const credentials = await this.options.credentials?.(clientId);
     const options: IClientOptions = {
       clientId,
       protocolVersion: 4,
       clean: true,
-      // No reconnect, no resubscribe, no queueing while offline: a lost connection ends the handle.
+      // No reconnect, no resubscribe, no queueing while offline: a lost connection ends this mqtt.js client.
       reconnectPeriod: 0,
       resubscribe: false,
       queueQoSZero: false,
@@ -132,39 +196,12 @@ export class MqttBusFactory implements BusFactory {
       ...(credentials === undefined ? {} : { username: credentials.username }),
       ...(credentials?.password === undefined ? {} : { password: Buffer.from(credentials.password) }),
     };
-    this.tracker.activity++;
     // Not connectAsync: the handle's listeners must be on the client before any
     // packet is read, or a 'close' arriving with the CONNACK would be missed.
     const mqtt = mqttConnect(this.url, options);
     // Small packets answered by small packets (PUBACKs, settle markers): Nagle's algorithm would hold each back for an ACK.
     (mqtt.stream as { setNoDelay?: (noDelay: boolean) => unknown }).setNoDelay?.(true);
-    const client = new MqttBusClient(
-      clientId,
-      mqtt,
-      this.tracker,
-      () => ++this.nextNonce,
-      (c) => this.live.delete(c),
-    );
-    return new Promise((resolve) => {
-      const done = (result: Result<Bus, ConnectError>): void => {
-        mqtt.off('connect', onConnect);
-        mqtt.off('error', onError);
-        mqtt.off('close', onClose);
-        resolve(result);
-      };
-      const onConnect = (): void => {
-        this.live.add(client);
-        done(ok(client));
-      };
-      const onError = (error: Error): void => {
-        mqtt.end(true);
-        done(err(toConnectError(error)));
-      };
-      const onClose = (): void => done(err({ code: 'unreachable', reason: 'the connection closed before the broker accepted it' }));
-      mqtt.on('connect', onConnect);
-      mqtt.on('error', onError);
-      mqtt.on('close', onClose);
-    });
+    return mqtt;
   }
 
   /**
@@ -286,13 +323,34 @@ interface FilterState {
   brokerQos: QoS;
 }
 
+/** What a client's handle gets from its factory. */
+interface ClientLink {
+  readonly tracker: Tracker;
+  readonly nonce: () => number;
+  readonly onClosed: (client: MqttBusClient) => void;
+  /** Opens another connection for this client (a reconnect). */
+  readonly dial: () => Promise<MqttClient>;
+  readonly reconnect?: ReconnectOptions;
+  readonly onConnectionChange?: (clientId: string, connected: boolean) => void;
+}
+
 /** A client's handle on an MQTT bus. */
-class MqttBusClient implements Bus {
+class MqttBusClient implements MqttBus {
   readonly clientId: string;
-  private readonly mqtt: MqttClient;
+  // The current connection; a reconnect replaces it.
+  private mqtt: MqttClient;
   private readonly tracker: Tracker;
   private readonly nonce: () => number;
   private readonly onClosed: (client: MqttBusClient) => void;
+  private readonly link: ClientLink;
+  private readonly listeners = new Set<(connected: boolean) => void>();
+  // Up and, after a reconnect, resubscribed.
+  private up = false;
+  // Whether the first connection was accepted: before, a drop is a failed `connect`, never a reconnect.
+  private accepted = false;
+  private reconnecting = false;
+  private noReconnect = false;
+  private pause: { cancel(): void } | undefined;
   private readonly settleTopic: string;
   private readonly filters = new Map<string, FilterState>();
   private readonly markers = new Map<number, () => void>();
@@ -303,28 +361,141 @@ class MqttBusClient implements Bus {
   private settleSubscription: Promise<void> | undefined;
   private nextOrder = 0;
 
-  constructor(clientId: string, mqtt: MqttClient, tracker: Tracker, nonce: () => number, onClosed: (client: MqttBusClient) => void) {
+  constructor(clientId: string, mqtt: MqttClient, link: ClientLink) {
     this.clientId = clientId;
     this.mqtt = mqtt;
-    this.tracker = tracker;
-    this.nonce = nonce;
-    this.onClosed = onClosed;
+    this.link = link;
+    this.tracker = link.tracker;
+    this.nonce = link.nonce;
+    this.onClosed = link.onClosed;
     this.settleTopic = settleTopicOf(clientId);
-    mqtt.on('message', (topic, payload, packet) => this.receive(topic, payload, packet));
-    mqtt.on('close', () => this.lost());
-    // Errors after the connect are followed by 'close', which ends the handle; an
-    // EventEmitter without an 'error' listener would throw them instead.
-    mqtt.on('error', () => {});
+    this.attach(mqtt);
   }
 
   get closed(): boolean {
     return !this.open;
   }
 
+  get connected(): boolean {
+    return this.open && this.up;
+  }
+
+  onConnectionChange(listener: (connected: boolean) => void): () => void {
+    this.listeners.add(listener);
+    return () => void this.listeners.delete(listener);
+  }
+
+  /** The first connection was accepted. */
+  ready(): void {
+    this.accepted = true;
+    this.up = true;
+  }
+
+  /** This factory connected the same client id again: the broker drops this connection for good. */
+  takenOver(): void {
+    this.noReconnect = true;
+  }
+
+  // Listens to one connection; events of a connection that is no longer the current one are ignored.
+  private attach(mqtt: MqttClient): void {
+    mqtt.on('message', (topic, payload, packet) => {
+      if (mqtt === this.mqtt) this.receive(topic, payload, packet);
+    });
+    mqtt.on('close', () => this.dropped(mqtt));
+    // Errors after the connect are followed by 'close', which ends the connection; an
+    // EventEmitter without an 'error' listener would throw them instead.
+    mqtt.on('error', () => {});
+  }
+
+  private dropped(mqtt: MqttClient): void {
+    if (mqtt !== this.mqtt) return;
+    const reconnect = this.link.reconnect;
+    if (reconnect === undefined || !this.accepted || this.noReconnect || !this.open) {
+      this.lost();
+      return;
+    }
+    this.failPending();
+    mqtt.end(true); // releases what mqtt.js kept for this connection; nothing of it is sent again
+    if (this.reconnecting) return; // an attempt failed: the loop tries again
+    this.reconnecting = true;
+    this.up = false;
+    this.settleSubscription = undefined;
+    this.tracker.activity++;
+    this.announce(false);
+    // Tracked, so `settle` waits for the client to be back.
+    void this.tracker.track(this.reconnectLoop(reconnect));
+  }
+
+  private async reconnectLoop(options: ReconnectOptions): Promise<void> {
+    try {
+      for (let attempt = 0; this.open; attempt++) {
+        const pause = cancellableDelay(backoffDelay(options, attempt));
+        this.pause = pause;
+        await pause.done;
+        this.pause = undefined;
+        if (!this.open) return;
+        let mqtt: MqttClient;
+        try {
+          mqtt = await this.link.dial();
+        } catch {
+          continue; // the credentials provider failed: try again later
+        }
+        this.mqtt = mqtt;
+        this.attach(mqtt);
+        if (!this.open) {
+          mqtt.end(true);
+          return;
+        }
+        const connack = await handshake(mqtt);
+        if (!connack.ok || !this.open || mqtt !== this.mqtt) continue;
+        if (!(await this.resubscribe(connack.value))) continue;
+        if (!this.open || mqtt !== this.mqtt) continue;
+        this.up = true;
+        this.tracker.activity++;
+        this.announce(true);
+        return;
+      }
+    } finally {
+      this.reconnecting = false;
+      this.pause = undefined;
+    }
+  }
+
+  /**
+   * Sends every live subscription again, unless the broker kept the session;
+   * true once the broker has acknowledged them. A failure (a refusal, the
+   * connection lost again) ends this connection, and the loop tries again.
+   */
+  private async resubscribe(connack: IConnackPacket): Promise<boolean> {
+    if (connack.sessionPresent) return true;
+    const filters = Object.fromEntries([...this.filters].map(([filter, state]) => [filter, { qos: state.brokerQos }]));
+    // Retained messages replayed for these SUBSCRIBEs were delivered before the drop (or were there before it).
+    for (const state of this.filters.values()) for (const local of state.subscriptions) local.awaitingReplay = false;
+    if (Object.keys(filters).length === 0) return true;
+    const mqtt = this.mqtt;
+    try {
+      await new Promise<void>((resolve, reject) => this.send((done) => mqtt.subscribe(filters, done), resolve, reject));
+      return true;
+    } catch {
+      if (mqtt === this.mqtt) mqtt.end(true);
+      return false;
+    }
+  }
+
+  private announce(connected: boolean): void {
+    this.link.onConnectionChange?.(this.clientId, connected);
+    for (const listener of [...this.listeners]) listener(connected);
+  }
+
+  private assertConnected(method: string): void {
+    if (!this.up) throw new BusDisconnectedError(method, this.clientId);
+  }
+
   publish(topic: string, payload: Uint8Array, options: PublishOptions = {}): Promise<void> {
     return this.tracker.track(
       new Promise<void>((resolve, reject) => {
         this.assertOpen('publish');
+        this.assertConnected('publish');
         const name = checkTopicName(topic);
         if (!name.ok) throw this.bug('publish', name.error);
         const qos = checkQos(options.qos, 'options.qos');
@@ -345,6 +516,7 @@ class MqttBusClient implements Bus {
     return this.tracker.track(
       new Promise<Subscription>((resolve, reject) => {
         this.assertOpen('subscribe');
+        this.assertConnected('subscribe');
         const checked = checkTopicFilter(filter);
         if (!checked.ok) throw this.bug('subscribe', checked.error);
         const qos = checkQos(options.qos, 'options.qos');
@@ -375,9 +547,11 @@ class MqttBusClient implements Bus {
   close(): Promise<void> {
     if (this.ending !== undefined) return this.ending;
     const wasOpen = this.open;
+    const wasUp = this.up;
     this.shut();
-    // end(false) sends DISCONNECT, so the broker discards the will [MQTT-3.1.2-10].
-    this.ending = wasOpen ? this.tracker.track(this.mqtt.endAsync(false).catch(() => {})) : Promise.resolve();
+    // end(false) sends DISCONNECT, so the broker discards the will [MQTT-3.1.2-10]. Without a
+    // connection (a reconnect under way) there is nothing to disconnect, nor to wait for.
+    this.ending = wasOpen ? this.tracker.track(this.mqtt.endAsync(!wasUp).catch(() => {})) : Promise.resolve();
     return this.ending;
   }
 
@@ -395,17 +569,18 @@ class MqttBusClient implements Bus {
    * and resolves when it comes back, or when the connection is gone.
    */
   async roundTrip(): Promise<void> {
-    if (!this.open) return;
+    // A reconnecting client has nothing in transit; `settle` waits for its reconnect instead.
+    if (!this.open || !this.up) return;
     this.settleSubscription ??= new Promise<void>((resolve, reject) => {
       this.send((done) => this.mqtt.subscribe([this.settleTopic], { qos: 1 }, done), resolve, reject);
     });
     try {
       await this.settleSubscription;
     } catch (error) {
-      if (!this.open) return;
+      if (!this.open || !this.up) return;
       throw new Error(`MqttBusFactory.settle (${this.clientId}): cannot subscribe to ${this.settleTopic}`, { cause: error });
     }
-    if (!this.open) return;
+    if (!this.open || !this.up) return;
     const nonce = this.nonce();
     const back = new Promise<void>((resolve) => this.markers.set(nonce, resolve));
     await new Promise<void>((resolve, reject) =>
@@ -419,7 +594,8 @@ class MqttBusClient implements Bus {
     this.tracker.activity++;
     // Delivery to this handler stops now, before the broker hears of it.
     const last = this.drop(filter, local);
-    if (!last || !this.open) return Promise.resolve();
+    // Without a connection the broker has no subscription to remove; a reconnect will not send it again.
+    if (!last || !this.open || !this.up) return Promise.resolve();
     return this.tracker.track(
       new Promise<void>((resolve) => {
         // A connection lost meanwhile has unsubscribed everything anyway.
@@ -498,6 +674,8 @@ class MqttBusClient implements Bus {
   private shut(): void {
     if (!this.open) return;
     this.open = false;
+    this.up = false;
+    this.pause?.cancel();
     this.tracker.activity++;
     for (const state of this.filters.values()) {
       for (const local of state.subscriptions) {
@@ -512,6 +690,11 @@ class MqttBusClient implements Bus {
   // The connection is gone: closed by us, taken over, or dropped by the network or the broker.
   private lost(): void {
     this.shut();
+    this.failPending();
+  }
+
+  // Calls waiting for an acknowledgement, and settle markers, are not answered on a lost connection.
+  private failPending(): void {
     for (const fail of [...this.awaitingAck]) fail(new Error(`Bus (${this.clientId}): the connection was lost`));
     for (const back of this.markers.values()) back();
     this.markers.clear();
@@ -560,6 +743,27 @@ function toConnectError(error: Error): ConnectError {
     return { code: 'refused', reason: `CONNACK ${code}: ${CONNACK_REFUSALS.get(code) ?? error.message}` };
   }
   return { code: 'unreachable', reason: typeof code === 'string' ? `${code}: ${error.message}` : error.message };
+}
+
+/** Waits for the broker's CONNACK on a fresh connection: the packet, or why there is none (the connection is then ended). */
+function handshake(mqtt: MqttClient): Promise<Result<IConnackPacket, ConnectError>> {
+  return new Promise((resolve) => {
+    const done = (result: Result<IConnackPacket, ConnectError>): void => {
+      mqtt.off('connect', onConnect);
+      mqtt.off('error', onError);
+      mqtt.off('close', onClose);
+      resolve(result);
+    };
+    const onConnect = (connack: IConnackPacket): void => done(ok(connack));
+    const onError = (error: Error): void => {
+      mqtt.end(true);
+      done(err(toConnectError(error)));
+    };
+    const onClose = (): void => done(err({ code: 'unreachable', reason: 'the connection closed before the broker accepted it' }));
+    mqtt.on('connect', onConnect);
+    mqtt.on('error', onError);
+    mqtt.on('close', onClose);
+  });
 }
 
 function withDeadline<T>(step: Promise<T>, deadline: number, timeout: () => Error): Promise<T> {

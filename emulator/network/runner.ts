@@ -3,6 +3,7 @@ import type { Instant } from '../../core/time/duration.ts';
 import type { VirtualClock } from '../../core/time/virtual-clock.ts';
 import type { BusFactory } from '../bus/port.ts';
 import { HubNode, type HubNodeOptions } from './hub-node.ts';
+import { stamp } from './log-line.ts';
 
 /**
  * A bus the runner can wait on: `settle` returns once everything published so
@@ -11,6 +12,24 @@ import { HubNode, type HubNodeOptions } from './hub-node.ts';
  */
 export interface SettlingBus extends BusFactory {
   settle(): Promise<void>;
+}
+
+/**
+ * The broker of an MQTT run, as the runner's `brokerRestart` fault needs it:
+ * something that stops the broker and starts it again on the same address.
+ */
+export interface RestartableBroker {
+  /** Stops the broker (every connection drops; what it kept in memory is gone) and starts it again where clients reconnect. */
+  restart(): Promise<void>;
+}
+
+/** Options of a run. */
+export interface NetworkRunnerOptions {
+  /**
+   * The broker of an MQTT run whose bus reconnects (`MqttBusOptions.reconnect`),
+   * for `brokerRestart`. Default: none (the memory bus has no broker).
+   */
+  readonly broker?: RestartableBroker;
 }
 
 /**
@@ -31,10 +50,12 @@ export class NetworkRunner {
   /** One line per handled message, per alert and per WAN publish: virtual time first, no wall-clock fields. */
   readonly log: string[] = [];
   readonly nodes: HubNode[] = [];
+  private readonly broker: RestartableBroker | undefined;
 
-  constructor(clock: VirtualClock, bus: SettlingBus) {
+  constructor(clock: VirtualClock, bus: SettlingBus, options: NetworkRunnerOptions = {}) {
     this.clock = clock;
     this.bus = bus;
+    this.broker = options.broker;
   }
 
   /** Builds a premises, connects it and plans its first credit events. */
@@ -73,6 +94,26 @@ export class NetworkRunner {
    */
   hanLink(hub: Eui64, device: Eui64, up: boolean, at?: Instant): void {
     this.fault(at, () => this.node(hub).hanLink(device, up));
+  }
+
+  /**
+   * Fault: the broker stops and starts again, at the current instant: every
+   * connection drops, and the bus's clients reconnect and resubscribe (the bus
+   * must be built with `reconnect`). Time does not move meanwhile; this returns
+   * once every client is connected again and the instant is quiet. What was in
+   * the broker — messages in flight, retained states — is lost with it, as with
+   * mosquitto without persistence.
+   *
+   * @throws Error on a run without a broker (see `NetworkRunnerOptions.broker`).
+   */
+  async brokerRestart(): Promise<void> {
+    if (this.broker === undefined) throw new Error('NetworkRunner.brokerRestart: this run has no broker (NetworkRunnerOptions.broker)');
+    await this.quiesce();
+    this.log.push(`${stamp(this.clock.now())} broker restart`);
+    await this.broker.restart();
+    // Settling waits for the reconnecting clients, so nothing at this instant runs before they are back.
+    await this.bus.settle();
+    await this.quiesce();
   }
 
   /** The node of a comms hub; an unknown hub is a bug in the script. */
