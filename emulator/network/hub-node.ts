@@ -252,6 +252,14 @@ export class HubNode {
     return this.chf.context.linkDown.includes(device);
   }
 
+  /**
+   * Says the hub's online state again: after a broker restart the broker has
+   * forgotten every retained message, and the DSP reads this one.
+   */
+  announceOnline(): void {
+    this.sayOnline(this.isOn());
+  }
+
   private sayOnline(online: boolean): void {
     const bus = this.hubBus;
     if (bus === null || bus.closed) return;

@@ -113,6 +113,9 @@ export class NetworkRunner {
     await this.broker.restart();
     // Settling waits for the reconnecting clients, so nothing at this instant runs before they are back.
     await this.bus.settle();
+    // The restarted broker kept nothing: each hub says its online state again.
+    for (const node of this.nodes) node.announceOnline();
+    await this.bus.settle();
     await this.quiesce();
   }
 

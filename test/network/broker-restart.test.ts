@@ -101,6 +101,9 @@ async function restartScenario(start: () => Promise<RunBroker>): Promise<void> {
 
   await runner.brokerRestart();
   expect(runner.log.filter((l) => l.endsWith(' broker restart'))).toEqual([`${new Date(T0 + MINUTE_MS).toISOString()} broker restart`]);
+  // The restarted broker kept no retained messages: the hub says it is online again.
+  const restartAt = runner.log.findIndex((l) => l.endsWith(' broker restart'));
+  expect(runner.log.slice(restartAt).some((l) => l.endsWith('/online online=1'))).toBe(true);
 
   const after = dsp.command(ESME, { kind: 'readBalance', readBalance: {} });
   await dsp.send(after);
