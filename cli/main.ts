@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { formatFieldError } from '../core/errors.ts';
 import { parseFleetOptions } from '../emulator/fleet/fleet-options.ts';
 import { runFleet } from '../emulator/fleet/parallel-fleet.ts';
@@ -102,6 +103,7 @@ async function main(argv: readonly string[]): Promise<number> {
   );
   if (args.json !== undefined) {
     try {
+      mkdirSync(dirname(args.json), { recursive: true });
       writeFileSync(args.json, JSON.stringify(result));
     } catch (e) {
       return fail(`--json: cannot write ${args.json}: ${e instanceof Error ? e.message : String(e)}`);
