@@ -77,8 +77,6 @@ export interface HubNodeStats {
   refused: number;
   /** Messages the hub did not hear: it was off, or the sender's HAN link was down. */
   ignored: number;
-  /** GPF alerts lost: the hub went off while they were held, or the outage queue was full. */
-  gpfAlertsLost: number;
 }
 
 /** What a retained online state says: connected or not. // docs/bus.md topic layout */
@@ -104,7 +102,7 @@ const steppers = { chf: new MachineStepper(chfMachine), gpf: new MachineStepper(
 export class HubNode {
   readonly hub: Eui64;
   readonly gpfId: Eui64;
-  readonly stats: HubNodeStats = { undecodable: 0, duplicates: 0, unexpected: 0, refused: 0, ignored: 0, gpfAlertsLost: 0 };
+  readonly stats: HubNodeStats = { undecodable: 0, duplicates: 0, unexpected: 0, refused: 0, ignored: 0 };
   readonly esme: MeterOnBus;
   readonly gsme: MeterOnBus;
   chf: SnapshotFrom<ChfMachine>;
@@ -117,16 +115,6 @@ export class HubNode {
   private pollAt: Instant = Infinity;
   private gpfDueHandle: TimerHandle | null = null;
   private gpfDueAt: Instant = Infinity;
-  /**
-   * The GPF's own alerts (0x819D) waiting for the WAN. They belong in the CHF's
-   * outage queue, but the CHF queues only alerts from devices on its device log
-   * and its `HanDeviceType` has no 'GPF' to join the GPF with; so they are held
-   * here under the CHF's rules — within its queue limit, lost when the hub goes
-   * off — and go up merged with the CHF's queue in time order when the WAN returns.
-   */
-  private gpfAlertsHeld: DeviceAlertMessage[] = [];
-  /** While the WAN comes back: the CHF's queued alerts, to merge with the GPF's. */
-  private collecting: DeviceAlertMessage[] | null = null;
   private readonly outstanding = new Set<Promise<void>>();
   private routing: Routing | null = null;
   private killed = false;
@@ -149,6 +137,7 @@ export class HubNode {
     }).snapshot;
     this.stepChf({ type: 'han.join', now, device: this.esme.id, deviceType: 'ESME' });
     this.stepChf({ type: 'han.join', now, device: this.gsme.id, deviceType: 'GSME' });
+    this.stepChf({ type: 'han.join', now, device: this.gpfId, deviceType: 'GPF' });
   }
 
   /** Connects the hub and both meters with their own identities and subscribes them (QoS 1). */
@@ -201,18 +190,7 @@ export class HubNode {
   /** Fault injection: the WAN link goes down or comes back (CHF `wan.link`). // DOMAIN §3.3 */
   wanLink(up: boolean): void {
     this.log(`${stamp(this.clock.now())} ${this.hub} wan.link up=${up}`);
-    this.collecting = [];
-    try {
-      this.stepChf({ type: 'wan.link', now: this.clock.now(), up });
-    } finally {
-      const queued = this.collecting;
-      this.collecting = null;
-      const held = this.wanUp() ? this.gpfAlertsHeld : [];
-      if (this.wanUp()) this.gpfAlertsHeld = [];
-      // One outage queue: the CHF's and the GPF's alerts in the order they were raised (the CHF's first at a tie).
-      const merged = [...queued, ...held].map((alert, i) => ({ alert, i })).sort((a, b) => a.alert.at - b.alert.at || a.i - b.i);
-      for (const { alert } of merged) this.toWan({ alert });
-    }
+    this.stepChf({ type: 'wan.link', now: this.clock.now(), up });
   }
 
   /**
@@ -227,11 +205,6 @@ export class HubNode {
     this.log(`${stamp(now)} ${this.hub} power on=${on}`);
     if (on === this.isOn()) return;
     this.stepChf({ type: 'power', now, on });
-    if (!on && this.gpfAlertsHeld.length > 0) {
-      this.stats.gpfAlertsLost += this.gpfAlertsHeld.length;
-      this.log(`${stamp(now)} ${this.hub} gpf alerts lost=${this.gpfAlertsHeld.length}`);
-      this.gpfAlertsHeld = [];
-    }
     this.sayOnline(on);
     if (on) this.planGpf();
   }
@@ -401,18 +374,9 @@ export class HubNode {
     this.planGpf();
   }
 
-  /** A GPF alert goes up now, waits with the CHF's outage queue, or is lost with the hub off. // DOMAIN §3.3 */
+  /** A GPF alert takes the hub's path: up now, into the outage queue, or lost with the hub off. // DOMAIN §3.3 */
   private gpfAlert(alert: DeviceAlertMessage): void {
-    if (this.wanUp()) return this.toWan({ alert });
-    const c = this.chf.context;
-    if (this.isOn() && c.queue.length + this.gpfAlertsHeld.length < c.queueLimit) {
-      this.gpfAlertsHeld.push(alert);
-      return;
-    }
-    this.stats.gpfAlertsLost++;
-    this.log(
-      `${stamp(this.clock.now())} ${this.hub} gpf alert lost code=${hex4(alert.code)} why=${this.isOn() ? 'queue full' : 'hub off'}`,
-    );
+    this.stepChf({ type: 'han.alert', now: this.clock.now(), alert });
   }
 
   /** The GSME's next poll (its next wake) while the GPF holds anything, and the GPF's collection deadline. // DOMAIN §3.4 */
@@ -449,10 +413,6 @@ export class HubNode {
   }
 
   private toWan(p: ToWan): void {
-    if ('alert' in p && this.collecting !== null) {
-      this.collecting.push(p.alert);
-      return;
-    }
     if ('alert' in p) {
       const a = p.alert;
       const body: EnvelopeBody = {

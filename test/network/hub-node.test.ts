@@ -363,7 +363,8 @@ describe('faults on virtual time', () => {
     runner.hubPower(HUB, false, T0 + 6 * MINUTE_MS);
     runner.hubPower(HUB, true, T0 + 7 * MINUTE_MS);
     await runner.runUntil(T0 + HOUR_MS);
-    expect(node.stats.gpfAlertsLost).toBe(1);
+    expect(runner.log.some((l) => l.includes(`alert device=${node.gpfId} code=0x819D`))).toBe(true);
+    expect(node.chf.context.queue).toEqual([]);
     expect(dsp.alerts(ALERT_GSME_COMMAND_NOT_RETRIEVED)).toEqual([]);
   });
 });

@@ -24,8 +24,11 @@ export interface DeviceReply {
   readonly response: MeterResponse;
 }
 
-/** HAN device types a comms hub keeps in its device log. // DOMAIN §3.1 [XSD DeviceType] */
-export type HanDeviceType = 'ESME' | 'GSME' | 'PPMID' | 'HCALCS' | 'IHD';
+/**
+ * HAN device types a comms hub keeps in its device log. // DOMAIN §3.1 [XSD DeviceType]
+ * The GPF is on it too, so its own alerts share the hub's path to the WAN.
+ */
+export type HanDeviceType = 'ESME' | 'GSME' | 'GPF' | 'PPMID' | 'HCALCS' | 'IHD';
 
 /** Why the hub could not pass a command on. */
 export type UndeliverableReason = 'not-joined' | 'han-link-down' | 'hub-off';
