@@ -1,5 +1,7 @@
 import type { Money } from '../core/money.ts';
 import type { Instant } from '../core/time/duration.ts';
+import type { MeterFailure } from '../emulator/devices/common/meter-types.ts';
+import type { PrepayConfig } from '../emulator/devices/common/prepay-config.ts';
 
 /**
  * The bus messages of `proto/gbsm/v1/*.proto` as plain, exactly typed values:
@@ -103,17 +105,8 @@ export type ModeSet =
       };
     };
 
-/** `gbsm.v1.PrepayConfig`: the fields of PrepayConfig, money in £0.00001. */
-export interface PrepayConfigMessage {
-  readonly lowCreditThreshold: Money;
-  readonly emergencyCreditThreshold: Money;
-  readonly emergencyCreditLimit: Money;
-  readonly disablementThreshold: Money;
-  readonly maxMeterBalance: Money;
-  readonly maxCreditThreshold: Money;
-  readonly suspendDebtDisabled: boolean;
-  readonly suspendDebtEmergency: boolean;
-}
+/** `gbsm.v1.PrepayConfig`: the meter's prepay configuration itself, money in £0.00001. */
+export type PrepayConfigMessage = PrepayConfig;
 
 /** SR 2.3: registers to add and, optionally, new recovery settings. */
 export interface ConfigDebt {
@@ -153,16 +146,8 @@ export interface BalanceAdjust {
 /** The MeterEvent type a response answers, as the HAN names it. */
 export type CommandType = HanCommandKind | 'clockDue';
 
-/** Why a meter refused a command (MeterFailure). */
-export type FailureReason =
-  | 'not-supported'
-  | 'not-armed'
-  | 'not-here'
-  | 'asleep'
-  | 'ec-not-available'
-  | 'utrn-rejected'
-  | 'over-max-credit'
-  | 'over-max-balance';
+/** Why a meter refused a command: the device's own reasons, one for one. */
+export type FailureReason = MeterFailure;
 
 /** A value of a response body, kept exactly: text, number, flag or null. */
 export type BodyValue = string | number | boolean | null;
