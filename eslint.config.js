@@ -5,6 +5,8 @@ const pureFolders = [
   'core/**/*.ts',
   'emulator/devices/**/*.ts',
   'emulator/consumer/**/*.ts',
+  // The DSP decides on the request, the registry and the virtual instant only; its bus gateway takes a Bus port.
+  'dsp/**/*.ts',
   // The deterministic half of the bus; the network adapters live beside it and may use sockets.
   'emulator/bus/{port,topics,topic-syntax,client-id,filter-trie,memory-bus,acl,fault-plan,faulty-bus}.ts',
 ];
