@@ -11,9 +11,11 @@ import {
   readOneof,
   readString,
   readUint32,
+  readUint64,
   setOwn,
   writeInt64,
   writeUint32,
+  writeUint64,
   type Wire,
 } from './wire-values.ts';
 
@@ -31,8 +33,16 @@ export function serviceRequestToWire(r: ServiceRequest, path: string): Wire {
     commandVariant: writeUint32(h.commandVariant, `${path}.header.commandVariant`),
     businessOriginator: h.businessOriginator,
     businessTarget: h.businessTarget,
+    userRole: h.userRole,
   };
-  return { header, [r.kind]: requestBodyToWire(r, `${path}.${r.kind}`) };
+  const xmlSignature =
+    r.xmlSignature === undefined
+      ? undefined
+      : {
+          certificateSerial: writeUint64(r.xmlSignature.certificateSerial, `${path}.xmlSignature.certificateSerial`),
+          signature: r.xmlSignature.signature,
+        };
+  return { header, xmlSignature, [r.kind]: requestBodyToWire(r, `${path}.${r.kind}`) };
 }
 
 function requestBodyToWire(r: ServiceRequest, p: string): unknown {
@@ -71,6 +81,16 @@ function updatePaymentModeToWire(u: UpdatePaymentMode, p: string): Wire {
 
 /** A decoded ServiceRequest, checked. */
 export function serviceRequestFromWire(m: Wire, path: string): ServiceRequest {
+  const r = requestFromWire(m, path);
+  if (!isPresent(m, 'xmlSignature')) return r;
+  const w = readMessage(m, 'xmlSignature', path);
+  const p = `${path}.xmlSignature`;
+  return Object.assign(r, {
+    xmlSignature: { certificateSerial: readUint64(w, 'certificateSerial', p), signature: readBytes(w, 'signature', p) },
+  });
+}
+
+function requestFromWire(m: Wire, path: string): ServiceRequest {
   const header = headerFromWire(readMessage(m, 'header', path), `${path}.header`);
   const kind = readOneof(m, 'body');
   const p = `${path}.${kind}`;
@@ -110,6 +130,7 @@ function headerFromWire(w: Wire, p: string): DuisRequestHeader {
     commandVariant: readUint32(w, 'commandVariant', p),
     businessOriginator: readString(w, 'businessOriginator', p),
     businessTarget: readString(w, 'businessTarget', p),
+    userRole: readString(w, 'userRole', p),
   };
 }
 

@@ -1,5 +1,6 @@
 import type {
   BodyValue,
+  CommandAuthorisation,
   CommandType,
   ConfigDebt,
   CreditUtrn,
@@ -20,6 +21,7 @@ import {
   isPresent,
   mapRecord,
   readBool,
+  readBytes,
   readDouble,
   readInt64,
   readMap,
@@ -83,7 +85,13 @@ const DEBT_REGISTERS = ['timeDebt1', 'timeDebt2', 'paymentDebt'] as const;
  * make its encoder several times slower.
  */
 export function hanCommandToWire(c: HanCommand, path: string): Wire {
-  return { ref: c.ref, now: writeInt64(c.now, `${path}.now`), [c.kind]: commandToWire(c, `${path}.${c.kind}`) };
+  const a = c.authorisation;
+  return {
+    ref: c.ref,
+    now: writeInt64(c.now, `${path}.now`),
+    authorisation: a === undefined ? undefined : { preCommand: a.preCommand, signature: a.signature },
+    [c.kind]: commandToWire(c, `${path}.${c.kind}`),
+  };
 }
 
 function commandToWire(c: HanCommand, p: string): Wire {
@@ -177,9 +185,14 @@ export function hanCommandFromWire(m: Wire, path: string): HanCommand {
   return Object.assign(headFromWire(m, path), commandFromWire(m, path));
 }
 
-function headFromWire(m: Wire, path: string): { ref?: string; now: number } {
-  const head: { ref?: string; now: number } = { now: readInt64(m, 'now', path) };
+function headFromWire(m: Wire, path: string): { ref?: string; now: number; authorisation?: CommandAuthorisation } {
+  const head: { ref?: string; now: number; authorisation?: CommandAuthorisation } = { now: readInt64(m, 'now', path) };
   if (isPresent(m, 'ref')) head.ref = readString(m, 'ref', path);
+  if (isPresent(m, 'authorisation')) {
+    const w = readMessage(m, 'authorisation', path);
+    const p = `${path}.authorisation`;
+    head.authorisation = { preCommand: readBytes(w, 'preCommand', p), signature: readBytes(w, 'signature', p) };
+  }
   return head;
 }
 

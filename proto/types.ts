@@ -64,7 +64,29 @@ export type HanCommand = {
   readonly ref?: string;
   /** When the device acts on it. */
   readonly now: Instant;
+  /** A critical command's signed Pre-Command; absent on commands that carry none. */
+  readonly authorisation?: CommandAuthorisation;
 } & HanCommandBody;
+
+/** A signed Pre-Command on its way to the device. // DOMAIN §4.3 */
+export interface CommandAuthorisation {
+  /** The encoded `PreCommand`, exactly as signed. */
+  readonly preCommand: Uint8Array;
+  /** ECDSA P-256 / SHA-256, 64 bytes r‖s. */
+  readonly signature: Uint8Array;
+}
+
+/** A critical command as the DSP transforms it for the User to sign (CV 4). // DOMAIN §4.3 */
+export interface PreCommand {
+  readonly requestId: string;
+  /** The remote party whose Digital-Signing key must sign it. */
+  readonly remoteParty: string;
+  readonly device: string;
+  readonly counter: bigint;
+  readonly serviceReferenceVariant: string;
+  /** The command, without `authorisation`. */
+  readonly command: HanCommand;
+}
 
 /** The command proper, one member per MeterEvent type. */
 export type HanCommandBody =
@@ -191,10 +213,22 @@ export interface DuisRequestHeader {
   readonly commandVariant: number;
   readonly businessOriginator: string;
   readonly businessTarget: string;
+  /** The User Role code the request is sent in ('' when none was given). */
+  readonly userRole: string;
 }
 
-/** A DUIS Service Request: header and one body. */
-export type ServiceRequest = { readonly header: DuisRequestHeader } & ServiceRequestBody;
+/** The User's signature over a request (DUIS XML-DSig). // DOMAIN §4.1 */
+export interface XmlSignature {
+  readonly certificateSerial: bigint;
+  readonly signature: Uint8Array;
+}
+
+/** A DUIS Service Request: header, the User's signature, and one body. */
+export type ServiceRequest = {
+  readonly header: DuisRequestHeader;
+  /** Absent on an unsigned request. */
+  readonly xmlSignature?: XmlSignature;
+} & ServiceRequestBody;
 
 export type ServiceRequestBody =
   | { readonly kind: 'signedPreCommand'; readonly signedPreCommand: SignedPreCommand }

@@ -90,6 +90,7 @@ describe('formatEnvelope', () => {
               commandVariant: 1,
               businessOriginator: USER,
               businessTarget: METER,
+              userRole: 'IS',
             },
             kind: 'updatePaymentMode',
             updatePaymentMode: { kind: 'credit', credit: {} },

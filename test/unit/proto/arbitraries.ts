@@ -147,7 +147,10 @@ const duisHeader: fc.Arbitrary<DuisRequestHeader> = fc.record({
   commandVariant: u32,
   businessOriginator: eui,
   businessTarget: eui,
+  userRole: fc.constantFrom('IS', 'GS', 'SC', ''),
 });
+
+const xmlSignature = fc.record({ certificateSerial: u64, signature: bytes });
 
 const requestBody: fc.Arbitrary<ServiceRequestBody> = fc.oneof(
   fc.record({ command: bytes, signature: bytes }).map((signedPreCommand) => ({ kind: 'signedPreCommand' as const, signedPreCommand })),
@@ -175,7 +178,12 @@ const requestBody: fc.Arbitrary<ServiceRequestBody> = fc.oneof(
 
 /** The body of each envelope kind. */
 export const bodies: { readonly [K in EnvelopeKind]: fc.Arbitrary<Extract<EnvelopeBody, { kind: K }>> } = {
-  hanCommand: meterEvent.map((e) => ({ kind: 'hanCommand' as const, hanCommand: toHanCommand(e) })),
+  hanCommand: fc
+    .tuple(meterEvent, fc.option(fc.record({ preCommand: bytes, signature: bytes }), { nil: undefined }))
+    .map(([e, authorisation]) => ({
+      kind: 'hanCommand' as const,
+      hanCommand: authorisation === undefined ? toHanCommand(e) : { ...toHanCommand(e), authorisation },
+    })),
   hanResponse: meterResponse.map((r) => ({ kind: 'hanResponse' as const, hanResponse: toHanResponse(r) })),
   deviceAlert: fc
     .record({ code: u32, device: eui, at: instant, critical: fc.boolean() })
@@ -186,9 +194,10 @@ export const bodies: { readonly [K in EnvelopeKind]: fc.Arbitrary<Extract<Envelo
   wanResponse: fc
     .record({ commsHub: eui, device: eui, response: meterResponse.map(toHanResponse) })
     .map((wanResponse) => ({ kind: 'wanResponse' as const, wanResponse })),
-  serviceRequest: fc
-    .tuple(duisHeader, requestBody)
-    .map(([header, body]) => ({ kind: 'serviceRequest' as const, serviceRequest: { header, ...body } })),
+  serviceRequest: fc.tuple(duisHeader, requestBody, fc.option(xmlSignature, { nil: undefined })).map(([header, body, sig]) => ({
+    kind: 'serviceRequest' as const,
+    serviceRequest: sig === undefined ? { header, ...body } : { header, xmlSignature: sig, ...body },
+  })),
   serviceResponse: fc
     .record(
       {

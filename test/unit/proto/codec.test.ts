@@ -111,5 +111,6 @@ function header(): Extract<Envelope, { kind: 'serviceRequest' }>['serviceRequest
     commandVariant: 4,
     businessOriginator: '90-B3-D5-1F-30-01-00-00',
     businessTarget: '00-DB-12-34-56-78-90-A0',
+    userRole: 'IS',
   };
 }
