@@ -1,0 +1,83 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+
+/**
+ * One byte string per list of fields, the same on every run and every
+ * machine, so that a hash over it means one thing. Used for the Service Audit
+ * Trail's hash chain and for the content digests the anti-replay check keys
+ * on. // RELIABILITY §2 item 5, §3.6 SR03
+ *
+ * Why not JSON: key order, number spelling and escaping would all be part of
+ * the hash, and two writers could disagree. Here the field order is the
+ * caller's fixed list, and each field is framed so no two lists share bytes:
+ *
+ *   field   := tag(1 byte) length(4 bytes, big-endian) payload(length bytes)
+ *   tag 0   := null (length 0)
+ *   tag 1   := text, payload its UTF-8
+ *   tag 2   := integer, payload its decimal digits (optional leading '-')
+ *
+ * Text must be well-formed UTF-16: a lone surrogate would be written as
+ * U+FFFD, so two different strings would share bytes and an edit could go
+ * unseen. Such text is a bug in the caller and throws.
+ */
+
+/** One field of a canonical record: text, an integer, or absent. */
+export type CanonicalField = string | number | bigint | null;
+
+const TAG_NULL = 0;
+const TAG_TEXT = 1;
+const TAG_INTEGER = 2;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const utf8 = new TextEncoder();
+
+/** Whether `s` is well-formed UTF-16 (no lone surrogate), so its UTF-8 is one-to-one. */
+export const isWellFormedText = (s: string): boolean => !LONE_SURROGATE.test(s);
+
+/**
+ * The canonical bytes of a field list. Non-integer or unsafe numbers and
+ * ill-formed text are bugs: TypeError / RangeError.
+ *
+ * @example
+ * canonicalBytes(['sat', 1, null]); // 01 00000003 736174 | 02 00000001 31 | 00 00000000
+ */
+export function canonicalBytes(fields: readonly CanonicalField[]): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (const [i, f] of fields.entries()) {
+    const [tag, payload] = encodeField(f, i);
+    const head = new Uint8Array(5);
+    head[0] = tag;
+    new DataView(head.buffer).setUint32(1, payload.length, false);
+    parts.push(head, payload);
+    size += 5 + payload.length;
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function encodeField(f: CanonicalField, i: number): [number, Uint8Array] {
+  if (f === null) return [TAG_NULL, new Uint8Array(0)];
+  if (typeof f === 'string') {
+    if (!isWellFormedText(f)) throw new TypeError(`canonicalBytes: field ${i} is not well-formed text (lone surrogate)`);
+    return [TAG_TEXT, utf8.encode(f)];
+  }
+  if (typeof f === 'number' && !Number.isSafeInteger(f)) throw new RangeError(`canonicalBytes: field ${i} is not a safe integer: ${f}`);
+  return [TAG_INTEGER, utf8.encode(f.toString(10))];
+}
+
+/** SHA-256 of `bytes`, as 64 lower-case hex digits. */
+export const sha256Hex = (bytes: Uint8Array): string => bytesToHex(sha256(bytes));
+
+/**
+ * The SHA-256 (hex) of a field list's canonical bytes: how a caller turns the
+ * content of a request into the digest the anti-replay check keys on.
+ *
+ * @example
+ * digestOfFields(['1.6', 5, gbcsPayloadHexWithoutSignature]);
+ */
+export const digestOfFields = (fields: readonly CanonicalField[]): string => sha256Hex(canonicalBytes(fields));
