@@ -135,6 +135,7 @@ export class AnomalyDetection<R = unknown> {
     const key = counterKey(user, role, srv);
     // Unlimited requests are not counted: nothing would prune the history. A threshold uploaded later counts from then on.
     if (t.limit === 'unlimited') return { kind: 'admit' };
+    // Pruned with the threshold's own period, so at most `limit` instants are kept; a longer period uploaded later sees only what remained.
     let times = this.#admitted.get(key);
     if (times !== undefined) {
       times = pruneBefore(times, at - t.periodMs);

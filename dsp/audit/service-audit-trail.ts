@@ -126,7 +126,25 @@ export class ServiceAuditTrail {
     const v = verifyChain(records, head);
     if (!v.ok) return v;
     const t = new ServiceAuditTrail();
-    for (const r of records) t.#records.push(Object.freeze({ ...r }));
+    // Only the hashed fields are kept: anything else a stored record carries was never covered by the chain.
+    for (const r of records) {
+      t.#records.push(
+        Object.freeze({
+          index: r.index,
+          at: r.at,
+          kind: r.kind,
+          sender: r.sender,
+          businessOriginator: r.businessOriginator,
+          requestId: r.requestId,
+          srv: r.srv,
+          commandVariant: r.commandVariant,
+          code: r.code,
+          detail: r.detail,
+          prevHash: r.prevHash,
+          hash: r.hash,
+        }),
+      );
+    }
     return ok(t);
   }
 

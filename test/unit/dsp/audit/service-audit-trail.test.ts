@@ -118,6 +118,8 @@ describe('ServiceAuditTrail // RELIABILITY §2 item 5', () => {
       back.value.append(entry({ at: T0 + 9 }));
       expect(verifyChain(back.value.records(), back.value.head()).ok).toBe(true);
     }
+    const padded = ServiceAuditTrail.fromRecords(stored.map((r) => ({ ...r, note: 'not hashed' })));
+    expect(padded.ok && Object.keys(padded.value.records()[0]!)).not.toContain('note');
     const edited = stored.map((r, i) => (i === 2 ? { ...r, detail: 'edited' } : r));
     expect(ServiceAuditTrail.fromRecords(edited)).toMatchObject({ ok: false, error: { index: 2 } });
     expect(ServiceAuditTrail.fromRecords(stored.slice(0, 3), sat.head())).toMatchObject({ ok: false, error: { index: 3 } });
