@@ -69,6 +69,8 @@ export const EMULATOR_CODES = {
   X11: 'X11',
   /** The signing certificate is unknown, not the sender's, not valid for this use, or outside its validity. */
   X12: 'X12',
+  /** The SRV is in the DUIS catalogue but the twin does not model its body or its device command. */
+  X13: 'X13',
 } as const;
 
 export type DuisCode = (typeof DUIS_CODES)[keyof typeof DUIS_CODES];

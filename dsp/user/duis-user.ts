@@ -1,0 +1,103 @@
+import { formatRequestId, type Eui64 } from '../../core/ids.ts';
+import { requestSignedContent } from '../../proto/signed-content.ts';
+import type { ServiceRequest, ServiceRequestBody } from '../../proto/types.ts';
+import { serviceReferenceOf } from '../access/srv.ts';
+import type { Srv } from '../access/srv.ts';
+import { createFastSigner, type Signer } from '../smki/signature.ts';
+import type { Credential } from '../smki/smki.ts';
+
+/**
+ * A DCC User as the DSP sees one from the outside: it numbers its requests,
+ * signs each with its XML-signing credential, and signs the Pre-Commands the
+ * DSP returns with a Digital-Signing key it holds — its own, or, for an SRP,
+ * the supplier's it holds as agent. Scenarios, tests and rehearsals act
+ * through it. // DOMAIN §4.1, §4.3; MP134B req 2
+ */
+export interface DuisUserOptions {
+  readonly id: Eui64;
+  /** The User Role code it sends in, e.g. `IS` or `SC`. */
+  readonly role: string;
+  /** Its XML-signing credential. */
+  readonly xml: Credential;
+  /** The Digital-Signing credential it signs Pre-Commands with, if it has one. */
+  readonly signing?: Credential;
+  /** Its first counter. Default 1. DCC's tools use epoch milliseconds. // DOMAIN §4.1 */
+  readonly firstCounter?: bigint;
+}
+
+export class DuisUser {
+  readonly id: Eui64;
+  readonly role: string;
+  private readonly xml: Credential;
+  private readonly signXml: Signer;
+  private readonly signPre: Signer | undefined;
+  private counter: bigint;
+
+  constructor(options: DuisUserOptions) {
+    this.id = options.id;
+    this.role = options.role;
+    this.xml = options.xml;
+    this.signXml = createFastSigner({ privateKey: options.xml.privateKey, publicKey: options.xml.certificate.publicKey });
+    const s = options.signing;
+    this.signPre = s === undefined ? undefined : createFastSigner({ privateKey: s.privateKey, publicKey: s.certificate.publicKey });
+    this.counter = (options.firstCounter ?? 1n) - 1n;
+  }
+
+  /** The next counter: strictly increasing. */
+  nextCounter(): bigint {
+    return ++this.counter;
+  }
+
+  /**
+   * A signed Service Request for `target`. `counter` defaults to the next one;
+   * `role` to the User's.
+   */
+  request(
+    target: Eui64,
+    srv: Srv | string,
+    cv: number,
+    body: ServiceRequestBody,
+    options: { counter?: bigint; role?: string } = {},
+  ): ServiceRequest {
+    const counter = options.counter ?? this.nextCounter();
+    const unsigned = {
+      header: {
+        requestId: formatRequestId({ originator: this.id, target, counter }),
+        serviceReference: serviceReferenceOf(srv as Srv),
+        serviceReferenceVariant: srv,
+        commandVariant: cv,
+        businessOriginator: this.id,
+        businessTarget: target,
+        userRole: options.role ?? this.role,
+      },
+      ...body,
+    } as ServiceRequest;
+    return this.sign(unsigned);
+  }
+
+  /** The request with this User's XML signature (replacing any). */
+  sign(r: ServiceRequest): ServiceRequest {
+    const signature = this.signXml(requestSignedContent(r));
+    return { ...r, xmlSignature: { certificateSerial: this.xml.certificate.serial, signature } };
+  }
+
+  /**
+   * CV 5/6/7 for a transformed request: the same RequestID and SRV, the
+   * Pre-Command signed with this User's Digital-Signing key. // DOMAIN §4.3 steps 2–3
+   */
+  signedSend(transformed: ServiceRequest, preCommand: Uint8Array, cv: 5 | 6 | 7 = 5): ServiceRequest {
+    if (this.signPre === undefined) throw new Error(`DuisUser ${this.id}: no Digital-Signing credential to sign a Pre-Command with`);
+    const { header } = transformed;
+    return this.sign({
+      header: { ...header, commandVariant: cv },
+      kind: 'signedPreCommand',
+      signedPreCommand: { command: preCommand, signature: this.signPre(preCommand) },
+    });
+  }
+
+  /** Signs bytes with the Digital-Signing key (to build deliberately bad requests in tests). */
+  signWithSigningKey(bytes: Uint8Array): Uint8Array {
+    if (this.signPre === undefined) throw new Error(`DuisUser ${this.id}: no Digital-Signing credential`);
+    return this.signPre(bytes);
+  }
+}
