@@ -4,6 +4,7 @@ import type { Instant } from '../core/time/duration.ts';
 import { encodePreCommand } from '../proto/signed-content.ts';
 import type { DeviceAlert, HanCommand, ServiceRequest, ServiceResponse, WanResponse } from '../proto/types.ts';
 import { createAccessMatrix, type AccessMatrix } from './access/access-matrix.ts';
+import { DspAdmin } from './admin.ts';
 import { AnomalyDetection } from './adt/anomaly-detection.ts';
 import { ServiceAuditTrail } from './audit/service-audit-trail.ts';
 import { dspConfig, type DspConfig } from './dsp-config.ts';
@@ -76,6 +77,8 @@ export class Dsp {
   readonly ledger = new RequestLedger();
   readonly sat = new ServiceAuditTrail();
   readonly adt: AnomalyDetection<RequestFacts>;
+  /** Authority, SMKI PMA, SECAS and ARO/SRO operations, each audited. */
+  readonly admin: DspAdmin = new DspAdmin(this);
   readonly stats: DspStats = { rejectedInput: 0, duplicates: 0, replays: 0, unexpectedResponses: 0, unroutedAlerts: 0 };
   private readonly view: DspView;
   private readonly transforms = new Map<string, Transformed>();
