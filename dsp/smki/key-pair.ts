@@ -9,18 +9,13 @@
  * ECDH key-agreement keys are the same kind of P-256 pair; only their
  * certificates' key usage tells them apart. Not for real keys.
  */
+import type { KeyPair } from '../../core/crypto/ecdsa.ts';
 import { kaKeyPairFromSeed } from '../../emulator/devices/common/utrn/utrn-mac.ts';
 
 /** The run's seed, as the rest of the twin takes it (`Rng.fromSeed`). */
 export type SmkiSeed = number | string;
 
-/** A P-256 key pair in raw SEC1 encodings. */
-export interface KeyPair {
-  /** 32-byte big-endian scalar in [1, n − 1]. */
-  readonly privateKey: Uint8Array;
-  /** 65-byte uncompressed point: 0x04 ‖ x ‖ y. */
-  readonly publicKey: Uint8Array;
-}
+export type { KeyPair };
 
 const encoder = new TextEncoder();
 
