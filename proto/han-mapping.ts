@@ -140,6 +140,9 @@ export function fromHanCommand(c: HanCommand): Result<HanMeterEvent, DecodeError
       return ok({ ...head, type: 'read.balance' });
     case 'readPrepayConfig':
       return ok({ ...head, type: 'read.prepayConfig' });
+    case 'updateSupplierCredentials':
+      // DOMAIN §5.3: the device's security layer takes it (CommandAuthority), not the meter machine.
+      return err(decodeError('invalid', 'hanCommand.updateSupplierCredentials: a security command for the device, not a meter event'));
   }
 }
 

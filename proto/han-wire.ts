@@ -73,6 +73,7 @@ const REASON = enumCodec<FailureReason>('gbsm.v1.FailureReason', {
   FAILURE_REASON_UTRN_REJECTED: 'utrn-rejected',
   FAILURE_REASON_OVER_MAX_CREDIT: 'over-max-credit',
   FAILURE_REASON_OVER_MAX_BALANCE: 'over-max-balance',
+  FAILURE_REASON_NOT_AUTHORISED: 'not-authorised',
 });
 
 const DEBT_REGISTERS = ['timeDebt1', 'timeDebt2', 'paymentDebt'] as const;
@@ -120,6 +121,8 @@ function commandToWire(c: HanCommand, p: string): Wire {
     case 'readBalance':
     case 'readPrepayConfig':
       return {};
+    case 'updateSupplierCredentials':
+      return { supplier: c.updateSupplierCredentials.supplier, publicKey: c.updateSupplierCredentials.publicKey };
   }
 }
 
@@ -240,6 +243,10 @@ function commandFromWire(m: Wire, path: string): HanCommandBody {
       return { kind, readBalance: {} };
     case 'readPrepayConfig':
       return { kind, readPrepayConfig: {} };
+    case 'updateSupplierCredentials': {
+      const w = readMessage(m, kind, path);
+      return { kind, updateSupplierCredentials: { supplier: readString(w, 'supplier', p), publicKey: readBytes(w, 'publicKey', p) } };
+    }
     default:
       throw new InvalidMessage(`${path}.command`, 'a command', kind);
   }

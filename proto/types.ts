@@ -88,7 +88,7 @@ export interface PreCommand {
   readonly command: HanCommand;
 }
 
-/** The command proper, one member per MeterEvent type. */
+/** The command proper: one member per MeterEvent type, and the device's own security commands. */
 export type HanCommandBody =
   | { readonly kind: 'creditUtrn'; readonly creditUtrn: CreditUtrn }
   | { readonly kind: 'ecActivate'; readonly ecActivate: { readonly via: Via } }
@@ -103,7 +103,16 @@ export type HanCommandBody =
   | { readonly kind: 'readSupplyStatus'; readonly readSupplyStatus: Empty }
   | { readonly kind: 'readPrepayValues'; readonly readPrepayValues: Empty }
   | { readonly kind: 'readBalance'; readonly readBalance: Empty }
-  | { readonly kind: 'readPrepayConfig'; readonly readPrepayConfig: Empty };
+  | { readonly kind: 'readPrepayConfig'; readonly readPrepayConfig: Empty }
+  /** Change of Supplier (CS02b supplierByTransCoS): a security command for the device itself, not a meter event. // DOMAIN §5.3 */
+  | { readonly kind: 'updateSupplierCredentials'; readonly updateSupplierCredentials: UpdateSupplierCredentials };
+
+/** The supplier credentials a device is told to trust. // DOMAIN §5.3 */
+export interface UpdateSupplierCredentials {
+  readonly supplier: string;
+  /** 65 bytes, uncompressed P-256. */
+  readonly publicKey: Uint8Array;
+}
 
 /** The kinds of HAN command. */
 export type HanCommandKind = HanCommandBody['kind'];

@@ -5,7 +5,7 @@ import type { Instant } from '../../core/time/duration.ts';
 import type { TimerHandle, VirtualClock } from '../../core/time/virtual-clock.ts';
 import { encodeEnvelope } from '../../proto/codec.ts';
 import { fromHanCommand, fromHanResponse, toHanCommand, toHanResponse, type HanMeterEvent } from '../../proto/han-mapping.ts';
-import type { Envelope, EnvelopeBody, FailureReason, HanCommandKind } from '../../proto/types.ts';
+import type { Envelope, EnvelopeBody, FailureReason, HanCommandKind, HanCommand } from '../../proto/types.ts';
 import { clientIdOf } from '../bus/acl.ts';
 import type { Bus, BusFactory } from '../bus/port.ts';
 import { chOnlineTopic, hanInTopic, hanOutFilter, parseTopic, wanDownTopic, wanUpTopic } from '../bus/topics.ts';
@@ -279,12 +279,18 @@ export class HubNode {
         this.unexpected(topic, e, `for hub ${e.wanCommand.commsHub}`);
         return this.refuse(routing, 'not-here', { refused: 'wrong-hub' });
       }
+      if (han.kind === 'updateSupplierCredentials') return this.toSecurity(routing, { ...han, ref, now });
       const event = fromHanCommand({ ...han, now });
       if (!event.ok) {
         this.unexpected(topic, e, event.error.message);
         return this.refuse(routing, 'not-supported', { refused: event.error.message });
       }
-      const command: RemoteCommand = { ref, target, command: { ...event.value, ref } };
+      const command: RemoteCommand = {
+        ref,
+        target,
+        command: { ...event.value, ref },
+        ...(han.authorisation === undefined ? {} : { authorisation: han.authorisation }),
+      };
       this.routing = routing;
       try {
         return this.stepChf({ type: 'wan.command', now, command });
@@ -306,10 +312,27 @@ export class HubNode {
 
   private onMeter(m: MeterOnBus, e: Envelope): void {
     if (e.kind !== 'hanCommand') return this.unexpected(hanInTopic(this.hub, m.id), e);
-    const event = fromHanCommand({ ...e.hanCommand, now: this.clock.now() });
+    const ref = e.hanCommand.ref ?? e.requestId;
+    let han: HanCommand = { ...e.hanCommand, now: this.clock.now() };
+    // DOMAIN §5.2: the device checks a critical command's signature against its trust anchor before acting.
+    if (m.authority !== undefined && e.originator === this.hub) {
+      const verdict = m.authority.admit(han);
+      if (!verdict.ok) {
+        this.log(`${stamp(this.clock.now())} ${m.id} refused ${han.kind} req=${ref} why=${verdict.why}`);
+        return m.refuse(ref, han.kind, 'not-authorised');
+      }
+      han = verdict.command;
+    }
+    if (han.kind === 'updateSupplierCredentials') {
+      if (m.authority === undefined) return m.refuse(ref, han.kind, 'not-supported');
+      m.authority.replaceSupplier({ party: han.updateSupplierCredentials.supplier, publicKey: han.updateSupplierCredentials.publicKey });
+      this.log(`${stamp(this.clock.now())} ${m.id} trust anchor supplier=${han.updateSupplierCredentials.supplier}`);
+      return m.answer(ref, han.kind);
+    }
+    const event = fromHanCommand(han);
     if (!event.ok) {
       this.unexpected(hanInTopic(this.hub, m.id), e, event.error.message);
-      return m.refuse(e.hanCommand.ref ?? e.requestId, e.hanCommand.kind, 'not-supported');
+      return m.refuse(ref, han.kind, 'not-supported');
     }
     m.step(event.value);
   }
@@ -407,8 +430,19 @@ export class HubNode {
       : null;
   }
 
+  /**
+   * Change of Supplier's credential update goes to the device's security
+   * layer directly: it is not a meter event for the CHF to route. // DOMAIN §5.3
+   */
+  private toSecurity(r: Routing, han: HanCommand): void {
+    const m = [this.esme, this.gsme].find((x) => x.id === r.device);
+    if (m === undefined) return this.refuse(r, 'not-here', { refused: 'not a meter of this hub' });
+    this.fromHub(hanInTopic(this.hub, m.id), m.id, r.requestId, { kind: 'hanCommand', hanCommand: han });
+  }
+
   private toDevice(device: Eui64, c: RemoteCommand): void {
-    const han = toHanCommand(c.command as HanMeterEvent);
+    const plain = toHanCommand(c.command as HanMeterEvent);
+    const han: HanCommand = c.authorisation === undefined ? plain : { ...plain, authorisation: c.authorisation };
     this.fromHub(hanInTopic(this.hub, device), device, c.ref, { kind: 'hanCommand', hanCommand: han });
   }
 

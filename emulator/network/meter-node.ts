@@ -10,6 +10,7 @@ import { clientIdOf } from '../bus/acl.ts';
 import type { Bus, BusFactory } from '../bus/port.ts';
 import { hanInTopic, hanOutTopic } from '../bus/topics.ts';
 import { isCriticalAlert } from '../devices/common/alerts.ts';
+import { CommandAuthority, type TrustAnchors } from '../devices/common/command-authority.ts';
 import { MachineStepper } from '../devices/common/machine-stepper.ts';
 import type { MeterConfig } from '../devices/common/meter-config.ts';
 import type { MeterMachine } from '../devices/common/meter-machine.ts';
@@ -34,6 +35,12 @@ export interface MeterSpec {
   /** The ECDH secret UTRNs for this meter are checked with; zeros when the script sends no UTRN. // DOMAIN §2.2 */
   readonly secret?: Uint8Array;
   readonly siblings?: readonly UtrnSibling[];
+  /**
+   * The trust anchors it checks critical remote commands against. Without
+   * them the meter takes remote commands unsigned, as in runs without a DSP.
+   * // DOMAIN §5.2, §5.3
+   */
+  readonly trustAnchors?: TrustAnchors;
 }
 
 /** What a node lends its meters: the clock, the log and a tracked QoS 1 publish. */
@@ -58,6 +65,8 @@ export class MeterOnBus {
   readonly hub: Eui64;
   /** What the meter's client received; the node drains it. */
   readonly inbox = new Inbox();
+  /** Its signature check on critical remote commands, when it has trust anchors. */
+  readonly authority: CommandAuthority | undefined;
   snapshot: MeterSnapshot;
   private bus: Bus | null = null;
   private counter = 0n;
@@ -70,6 +79,7 @@ export class MeterOnBus {
     this.id = spec.id;
     this.hub = hub;
     this.io = io;
+    this.authority = spec.trustAnchors === undefined ? undefined : new CommandAuthority(spec.id, spec.trustAnchors);
     const input: MeterInput = {
       id: spec.id,
       variant: kind === 'esme' ? ESME_VARIANT : GSME_VARIANT,
@@ -116,6 +126,11 @@ export class MeterOnBus {
       }
     }
     this.replan();
+  }
+
+  /** Answers a HAN command the device handled itself (not the meter machine) with a success on its `out` topic. */
+  answer(ref: string, command: HanCommandKind): void {
+    this.say(ref, { kind: 'hanResponse', hanResponse: { ref, command, outcome: 'success' } });
   }
 
   /** Answers a HAN command the meter cannot act on with a failure on its `out` topic. */

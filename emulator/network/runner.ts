@@ -1,6 +1,7 @@
 import type { Eui64 } from '../../core/ids.ts';
 import type { Instant } from '../../core/time/duration.ts';
 import type { VirtualClock } from '../../core/time/virtual-clock.ts';
+import { busForPlan, type ConnectionPlan } from '../bus/connection-model.ts';
 import type { BusFactory } from '../bus/port.ts';
 import { HubNode, type HubNodeOptions } from './hub-node.ts';
 import { stamp } from './log-line.ts';
@@ -8,7 +9,8 @@ import { stamp } from './log-line.ts';
 /**
  * A bus the runner can wait on: `settle` returns once everything published so
  * far has been delivered and handled. `MemoryBus` (it runs the clock at the
- * current instant) and `MqttBusFactory` (round trips through the broker) both are.
+ * current instant) and `MqttBusFactory` (round trips through the broker) both
+ * are, and so is a `MultiplexedBusFactory` over either.
  */
 export interface SettlingBus extends BusFactory {
   settle(): Promise<void>;
@@ -30,6 +32,13 @@ export interface NetworkRunnerOptions {
    * for `brokerRestart`. Default: none (the memory bus has no broker).
    */
   readonly broker?: RestartableBroker;
+  /**
+   * How the premises' hubs and devices reach the bus (`planConnections`):
+   * per client, each with its own connection, or carried over one connection
+   * per shard. Default: per client. The broker's policy must be built from
+   * the same plan (`brokerPolicyFor`).
+   */
+  readonly connections?: ConnectionPlan;
 }
 
 /**
@@ -52,9 +61,10 @@ export class NetworkRunner {
   readonly nodes: HubNode[] = [];
   private readonly broker: RestartableBroker | undefined;
 
+  /** @param bus the bus the run's clients connect through; under a per-shard `options.connections`, the shards' connections. */
   constructor(clock: VirtualClock, bus: SettlingBus, options: NetworkRunnerOptions = {}) {
     this.clock = clock;
-    this.bus = bus;
+    this.bus = options.connections === undefined ? bus : busForPlan(bus, options.connections);
     this.broker = options.broker;
   }
 

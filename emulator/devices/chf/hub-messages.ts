@@ -1,4 +1,5 @@
 import type { Instant } from '../../../core/time/duration.ts';
+import type { CommandAuthorisation } from '../../../proto/types.ts';
 import type { MeterEvent, MeterResponse } from '../common/meter-types.ts';
 
 /** A command from the DSP for one device of this comms hub, correlated by `ref` (the DUIS RequestID). */
@@ -7,6 +8,8 @@ export interface RemoteCommand {
   /** The target device's EUI-64. */
   readonly target: string;
   readonly command: MeterEvent;
+  /** A critical command's signed Pre-Command, carried to the device untouched: the hub does not check it, the device does. // DOMAIN §5.2 */
+  readonly authorisation?: CommandAuthorisation;
 }
 
 /** A device alert on its way to the DSP. */

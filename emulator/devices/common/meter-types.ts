@@ -157,4 +157,6 @@ export type MeterFailure =
   | 'ec-not-available'
   | 'utrn-rejected'
   | 'over-max-credit'
-  | 'over-max-balance';
+  | 'over-max-balance'
+  /** A critical remote command without a valid signature from the supplier the device trusts. // DOMAIN §5.2 */
+  | 'not-authorised';

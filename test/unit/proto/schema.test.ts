@@ -91,9 +91,9 @@ describe('the bus schema', () => {
     expect(COMMAND_TYPE.values).toEqual(['clockDue', ...METER_EVENT_TYPES.map(hanKindOf)]);
   });
 
-  it('has a HanCommand member for every MeterEvent type but clock.due', () => {
+  it('has a HanCommand member for every MeterEvent type but clock.due, and the device security command', () => {
     const members = root.lookupType(`${PACKAGE}.HanCommand`).oneofs['command']!.fieldsArray.map((f) => f.name);
-    expect(members).toEqual(METER_EVENT_TYPES.map(hanKindOf));
+    expect([...members].sort()).toEqual([...METER_EVENT_TYPES.map(hanKindOf), 'updateSupplierCredentials'].sort());
   });
 
   it('starts every enum at an unspecified zero', () => {

@@ -1,0 +1,114 @@
+import { SignatureVerifier } from '../../../core/crypto/ecdsa.ts';
+import { parseRequestId } from '../../../core/ids.ts';
+import { decodePreCommand } from '../../../proto/signed-content.ts';
+import type { HanCommand, HanCommandKind, PreCommand } from '../../../proto/types.ts';
+
+/**
+ * A device's trust anchors and the check it makes before acting on a remote
+ * command. // DOMAIN §5.2, §5.3
+ *
+ * A critical command (SR 1.5, 1.6, 2.1, 2.3, 2.5, 7.1–7.3) is executed only as
+ * the command inside a Pre-Command signed by the supplier in the device's
+ * Supplier trust-anchor cell, addressed to this device, under a counter above
+ * the last one accepted from that originator. The device does not consult a
+ * revocation list: after a supplier's licence is revoked its key still works
+ * here until Change of Supplier replaces it (DOMAIN §5.3, "Revocation
+ * semantics"). Change of Supplier itself (`updateSupplierCredentials`) must be
+ * signed by the TransCoS party.
+ *
+ * Not modelled: the Access Control Broker's MAC on every command, and the
+ * encryption of sensitive payloads (DOMAIN §5.2).
+ */
+
+/** One trust-anchor cell: the remote party and its Digital-Signing public key. */
+export interface TrustAnchor {
+  /** EUI-64 of the party. */
+  readonly party: string;
+  /** 65 bytes, uncompressed P-256. */
+  readonly publicKey: Uint8Array;
+}
+
+/** The cells this twin uses. // DOMAIN §5.3 (RemotePartyRole) */
+export interface TrustAnchors {
+  readonly supplier: TrustAnchor;
+  /** Trusted to replace the supplier's credentials at Change of Supplier. Without it the device refuses every credential update. */
+  readonly transCoS?: TrustAnchor;
+}
+
+/** The critical commands: they carry the supplier's signature. // DOMAIN §4.9 (critical SRVs), §5.2 */
+const CRITICAL: ReadonlySet<HanCommandKind> = new Set([
+  'modeSet',
+  'supplyEnable',
+  'supplyDisable',
+  'supplyArm',
+  'configPrepay',
+  'configDebt',
+  'balanceAdjust',
+]);
+
+/** Whether a command arriving over the WAN needs a signature. SR 2.5 (emergency credit, remote) is critical; the consumer's own button is not remote. */
+export function isCriticalCommand(c: HanCommand): boolean {
+  return CRITICAL.has(c.kind) || (c.kind === 'ecActivate' && c.ecActivate.via === 'remote') || c.kind === 'updateSupplierCredentials';
+}
+
+/** The device's answer: act on `command` (from the signed Pre-Command when there is one), or refuse and say why. */
+export type AuthorityVerdict = { readonly ok: true; readonly command: HanCommand } | { readonly ok: false; readonly why: string };
+
+export class CommandAuthority {
+  readonly device: string;
+  private anchors: TrustAnchors;
+  private readonly verifier: SignatureVerifier;
+  /** Highest counter accepted per request originator. // DOMAIN §5.2 ("devices keep per-remote-party floor counters") */
+  private readonly floors = new Map<string, bigint>();
+
+  constructor(device: string, anchors: TrustAnchors, verifier: SignatureVerifier = new SignatureVerifier()) {
+    this.device = device;
+    this.anchors = anchors;
+    this.verifier = verifier;
+  }
+
+  /** The supplier the device trusts now. */
+  get supplier(): TrustAnchor {
+    return this.anchors.supplier;
+  }
+
+  /**
+   * Checks a remote command. Non-critical commands pass as they are. A
+   * critical one passes only with a valid authorisation, and what passes is
+   * the command the signature covers, with the envelope's `ref` and `now`.
+   */
+  admit(c: HanCommand): AuthorityVerdict {
+    if (!isCriticalCommand(c)) return { ok: true, command: c };
+    const a = c.authorisation;
+    if (a === undefined) return { ok: false, why: `critical ${c.kind} without a signed Pre-Command` };
+    const decoded = decodePreCommand(a.preCommand);
+    if (!decoded.ok) return { ok: false, why: `Pre-Command unreadable: ${decoded.error.message}` };
+    const p = decoded.value;
+    if (p.device !== this.device) return { ok: false, why: `Pre-Command for ${p.device}, not this device` };
+    const anchor = p.command.kind === 'updateSupplierCredentials' ? this.anchors.transCoS : this.anchors.supplier;
+    if (anchor === undefined) return { ok: false, why: 'no TransCoS trust anchor' };
+    if (p.remoteParty !== anchor.party) return { ok: false, why: `signed for ${p.remoteParty}, the device trusts ${anchor.party}` };
+    const verdict = this.verifier.verify(anchor.publicKey, a.preCommand, a.signature);
+    if (verdict !== 'valid') return { ok: false, why: `signature ${verdict} for ${anchor.party}` };
+    const originator = originatorOf(p);
+    const floor = this.floors.get(originator);
+    if (floor !== undefined && p.counter <= floor) return { ok: false, why: `counter ${p.counter} not above ${floor} (replay)` };
+    this.floors.set(originator, p.counter);
+    const { ref: _ref, now: _now, authorisation: _a, ...body } = p.command;
+    return { ok: true, command: { ...body, ...(c.ref === undefined ? {} : { ref: c.ref }), now: c.now } };
+  }
+
+  /**
+   * Change of Supplier: the supplier cell now holds `anchor`. Call only with a
+   * command `admit` passed. // DOMAIN §5.3 (CS02b supplierByTransCoS)
+   */
+  replaceSupplier(anchor: TrustAnchor): void {
+    this.anchors = { ...this.anchors, supplier: anchor };
+  }
+}
+
+/** The originator of the request a Pre-Command answers: the floor is kept per originator. */
+function originatorOf(p: PreCommand): string {
+  const ids = parseRequestId(p.requestId, 'preCommand.requestId');
+  return ids.ok ? ids.value.originator : p.requestId;
+}
