@@ -2,6 +2,7 @@ import { connect as mqttConnect, type IClientOptions, type IConnackPacket, type 
 import { fieldError, formatFieldError, type FieldError } from '../../core/errors.ts';
 import { err, ok, type Result } from '../../core/result.ts';
 import { checkClientId } from './client-id.ts';
+import { FilterTrie } from './filter-trie.ts';
 import type {
   Bus,
   BusFactory,
@@ -15,7 +16,7 @@ import type {
   Subscription,
 } from './port.ts';
 import { backoffDelay, BusDisconnectedError, cancellableDelay, checkReconnectOptions, type ReconnectOptions } from './reconnect.ts';
-import { checkTopicFilter, checkTopicName, filterMatches } from './topic-syntax.ts';
+import { checkTopicFilter, checkTopicName } from './topic-syntax.ts';
 import { settleTopicOf } from './topics.ts';
 
 /**
@@ -110,8 +111,15 @@ const CONNACK_REFUSALS = new Map<number, string>([
  *   fans messages out locally, in subscription order, each receiver with its
  *   own copy of the payload and QoS = min(publish QoS, that subscription's QoS).
  * - Every `subscribe` sends a SUBSCRIBE, so the broker replays the retained
- *   messages; a replayed message (retain flag set) goes only to the newest
- *   subscription of its filter, never to older ones that already had theirs.
+ *   messages; a replayed message (retain flag set) is the answer to one
+ *   SUBSCRIBE, so it goes to one subscription only: the newest that matches
+ *   its topic, never to older ones that already had theirs — whether they
+ *   share its filter or only overlap it. Two subscriptions matching one
+ *   retained topic made before the first one's replay has arrived cannot be
+ *   told apart by the broker's packets: the newer gets both replays.
+ * - A SUBSCRIBE to a filter whose UNSUBSCRIBE is still unanswered waits for
+ *   the answer: aedes handles the packets of one read concurrently, and would
+ *   otherwise apply the SUBSCRIBE first and the UNSUBSCRIBE last.
  * - A client with overlapping filters may see a message once per matching
  *   filter when the broker sends a copy per subscription (mosquitto does; MQTT
  *   3.1.1 §3.3.5 allows it). The twin's components do not overlap filters.
@@ -353,6 +361,11 @@ class MqttBusClient implements MqttBus {
   private pause: { cancel(): void } | undefined;
   private readonly settleTopic: string;
   private readonly filters = new Map<string, FilterState>();
+  // The same filters as a tree of levels: a message finds its filters in the depth of its topic, not the number of
+  // filters — a shard's connection (MultiplexedBusFactory) holds a few for each of thousands of comms hubs.
+  private readonly trie = new FilterTrie<FilterState>();
+  // UNSUBSCRIBEs sent and not yet answered, by filter: a SUBSCRIBE to the same filter waits for the answer.
+  private readonly unsubscribing = new Map<string, Promise<void>>();
   private readonly markers = new Map<number, () => void>();
   // Calls waiting for the broker's acknowledgement; they fail if the connection is lost first.
   private readonly awaitingAck = new Set<(error: Error) => void>();
@@ -522,8 +535,12 @@ class MqttBusClient implements MqttBus {
         const qos = checkQos(options.qos, 'options.qos');
         if (!qos.ok) throw this.bug('subscribe', qos.error);
         if (typeof handler !== 'function') throw new TypeError(`Bus.subscribe (${this.clientId}): handler must be a function`);
-        const state = this.filters.get(filter) ?? { subscriptions: new Set<LocalSubscription>(), brokerQos: qos.value };
-        this.filters.set(filter, state);
+        let state = this.filters.get(filter);
+        if (state === undefined) {
+          state = { subscriptions: new Set<LocalSubscription>(), brokerQos: qos.value };
+          this.filters.set(filter, state);
+          this.trie.add(filter, state);
+        }
         // The broker replays the retained messages for this SUBSCRIBE; they are the new subscription's alone.
         for (const older of state.subscriptions) older.awaitingReplay = false;
         if (qos.value > state.brokerQos) state.brokerQos = qos.value;
@@ -532,14 +549,26 @@ class MqttBusClient implements MqttBus {
         state.subscriptions.add(local);
         this.tracker.activity++;
         const subscription: Subscription = { filter, qos: qos.value, unsubscribe: () => this.unsubscribe(filter, local) };
-        this.send(
-          (done) => this.mqtt.subscribe([filter], { qos: state.brokerQos }, done),
-          () => resolve(subscription),
-          (error) => {
+        const subscribe = (): void =>
+          this.send(
+            (done) => this.mqtt.subscribe([filter], { qos: state.brokerQos }, done),
+            () => resolve(subscription),
+            (error) => {
+              this.drop(filter, local);
+              reject(new Error(`Bus.subscribe (${this.clientId}): the broker refused ${JSON.stringify(filter)}: ${error.message}`));
+            },
+          );
+        const unsubscribing = this.unsubscribing.get(filter);
+        if (unsubscribing === undefined) return subscribe();
+        void unsubscribing.then(() => {
+          if (!local.active) return reject(new TypeError(`Bus.subscribe (${this.clientId}): the client is closed`));
+          // The connection dropped meanwhile: a reconnect sends this filter with the others.
+          if (!this.up) {
             this.drop(filter, local);
-            reject(new Error(`Bus.subscribe (${this.clientId}): the broker refused ${JSON.stringify(filter)}: ${error.message}`));
-          },
-        );
+            return reject(new BusDisconnectedError('subscribe', this.clientId));
+          }
+          subscribe();
+        });
       }),
     );
   }
@@ -596,16 +625,19 @@ class MqttBusClient implements MqttBus {
     const last = this.drop(filter, local);
     // Without a connection the broker has no subscription to remove; a reconnect will not send it again.
     if (!last || !this.open || !this.up) return Promise.resolve();
-    return this.tracker.track(
-      new Promise<void>((resolve) => {
-        // A connection lost meanwhile has unsubscribed everything anyway.
-        this.send(
-          (done) => this.mqtt.unsubscribe([filter], done),
-          resolve,
-          () => resolve(),
-        );
-      }),
-    );
+    const answered = new Promise<void>((resolve) => {
+      // A connection lost meanwhile has unsubscribed everything anyway.
+      this.send(
+        (done) => this.mqtt.unsubscribe([filter], done),
+        resolve,
+        () => resolve(),
+      );
+    });
+    this.unsubscribing.set(filter, answered);
+    void answered.then(() => {
+      if (this.unsubscribing.get(filter) === answered) this.unsubscribing.delete(filter);
+    });
+    return this.tracker.track(answered);
   }
 
   /** Removes a local subscription; true when it was the filter's last, so the broker's can go. */
@@ -616,6 +648,7 @@ class MqttBusClient implements MqttBus {
     if (state === undefined || !state.subscriptions.delete(local)) return false;
     if (state.subscriptions.size > 0) return false;
     this.filters.delete(filter);
+    this.trie.remove(filter, state);
     return true;
   }
 
@@ -631,11 +664,18 @@ class MqttBusClient implements MqttBus {
     this.tracker.activity++;
     const retain = packet.retain;
     const receivers: LocalSubscription[] = [];
-    for (const [filter, state] of this.filters) {
-      if (!filterMatches(filter, topic)) continue;
-      for (const local of state.subscriptions) if (retain ? local.awaitingReplay : local.active) receivers.push(local);
+    if (retain) {
+      // A replay answers one SUBSCRIBE: the newest subscription it matches.
+      let newest: LocalSubscription | undefined;
+      for (const state of this.trie.match(topic)) {
+        for (const local of state.subscriptions)
+          if (local.awaitingReplay && (newest === undefined || local.order > newest.order)) newest = local;
+      }
+      if (newest !== undefined) receivers.push(newest);
+    } else {
+      for (const state of this.trie.match(topic)) for (const local of state.subscriptions) if (local.active) receivers.push(local);
+      if (receivers.length > 1) receivers.sort((a, b) => a.order - b.order);
     }
-    receivers.sort((a, b) => a.order - b.order);
     const published: QoS = packet.qos === 0 ? 0 : 1;
     for (const local of receivers) {
       // An earlier handler may have unsubscribed this one, or closed the client.
@@ -683,6 +723,7 @@ class MqttBusClient implements MqttBus {
         local.awaitingReplay = false;
       }
     }
+    for (const [filter, state] of this.filters) this.trie.remove(filter, state);
     this.filters.clear();
     this.onClosed(this);
   }

@@ -116,6 +116,36 @@ describe('MQTT adapter', () => {
     expect(got.map((m) => m.topic)).toEqual(['open/x']);
   });
 
+  it('gives a retained message replayed for a newer, overlapping subscription to that subscription only', async () => {
+    const factory = await embedded();
+    const client = unwrap(await factory.connect({ clientId: 'c-overlap' }));
+    const got: string[] = [];
+    const record =
+      (name: string) =>
+      (m: BusMessage): void =>
+        void got.push(`${name} ${m.topic}${m.retain ? ' retained' : ''}`);
+    await client.subscribe('o/state', record('exact'));
+    await client.publish('o/state', text('on'), { qos: 1, retain: true });
+    await factory.settle();
+    await client.subscribe('o/+', record('wild'), { qos: 1 });
+    await factory.settle();
+    expect(got).toEqual(['exact o/state', 'wild o/state retained']);
+  });
+
+  it('leaves a filter subscribed when a subscribe follows its unsubscribe at once', async () => {
+    // aedes handles the packets of one read concurrently: the UNSUBSCRIBE must be answered before the SUBSCRIBE leaves.
+    const factory = await embedded();
+    const client = unwrap(await factory.connect({ clientId: 'c-again' }));
+    const first = await client.subscribe('again/t', () => {});
+    const got: string[] = [];
+    const unsubscribed = first.unsubscribe();
+    await client.subscribe('again/t', (m) => void got.push(m.topic));
+    await unsubscribed;
+    await client.publish('again/t', text('x'));
+    await factory.settle();
+    expect(got).toEqual(['again/t']);
+  });
+
   it('keeps its settle markers out of wildcard subscriptions', async () => {
     const factory = await embedded();
     const [watcher, pub] = [unwrap(await factory.connect({ clientId: 'c-watch' })), unwrap(await factory.connect({ clientId: 'c-pub' }))];
