@@ -20,7 +20,11 @@ export type Principal =
   | { readonly kind: 'dsp' }
   /** A read-only watcher of the twin's own traffic (never `$SYS`, never publishes). */
   | { readonly kind: 'observer'; readonly name: string }
-  /** The virtual-time coordinator and its shards. */
+  /**
+   * The virtual-time coordinator and its shards. A shard may also carry hubs
+   * and devices over its one connection (see `ShardOf`), and is then granted
+   * their topics too.
+   */
   | { readonly kind: 'sim'; readonly name: string };
 
 /** An EUI-64 as it appears in a client id: 16 upper-case hex digits. */
@@ -99,14 +103,23 @@ export interface Grants {
 
 const R = TOPIC_ROOT;
 
+/**
+ * What a principal may publish and subscribe to on its own connection. A
+ * `sim` principal carrying hubs and devices may do more: see `shardGrantsOf`.
+ */
 export function grantsOf(p: Principal): Grants {
   // Every client may loop a marker through its own settle topic: how an MQTT runner knows traffic has drained.
   const settle = settleTopicOf(clientIdOf(p));
-  const own = roleGrants(p);
+  const own = roleGrantsOf(p);
   return { publish: [...own.publish, settle], subscribe: [...own.subscribe, settle] };
 }
 
-function roleGrants(p: Principal): Grants {
+/**
+ * What a principal's role allows on its topics, without its own settle topic:
+ * what a shard may do on its behalf when it carries it over the shard's
+ * connection (the settle topic belongs to the connection, so to the shard).
+ */
+export function roleGrantsOf(p: Principal): Grants {
   switch (p.kind) {
     case 'hub':
       return {
@@ -132,18 +145,134 @@ function roleGrants(p: Principal): Grants {
   }
 }
 
-/** May this principal publish to this topic? */
-export function mayPublish(p: Principal, topic: string): boolean {
-  return grantsOf(p).publish.some((f) => filterMatches(f, topic));
+/**
+ * May this principal publish to this topic? With `shards`, a `sim.<name>`
+ * principal may also publish what the hubs and devices it carries may.
+ */
+export function mayPublish(p: Principal, topic: string, shards?: ShardOf): boolean {
+  if (grantsOf(p).publish.some((f) => filterMatches(f, topic))) return true;
+  return carries(p, topic, shards, (owner) => roleGrantsOf(owner).publish.some((f) => filterMatches(f, topic)));
 }
 
 /**
  * May this principal subscribe with this filter? Only if every topic the
  * filter could match is one it may read: `#` or `$SYS/#` are refused unless
- * a grant covers them.
+ * a grant covers them. With `shards`, a `sim.<name>` principal may also
+ * subscribe as the hubs and devices it carries may.
  */
-export function maySubscribe(p: Principal, filter: string): boolean {
-  return grantsOf(p).subscribe.some((g) => filterCovers(g, filter));
+export function maySubscribe(p: Principal, filter: string, shards?: ShardOf): boolean {
+  if (grantsOf(p).subscribe.some((g) => filterCovers(g, filter))) return true;
+  return carries(p, filter, shards, (owner) => roleGrantsOf(owner).subscribe.some((g) => filterCovers(g, filter)));
+}
+
+/**
+ * Which shard carries a hub or device identity over the shard's one
+ * connection, `sim.<shard>`; undefined for an identity that connects on its
+ * own. Only hubs and devices are carried: any answer for another kind of
+ * principal is ignored. The broker's grants and the multiplexer must be
+ * given the same function. A function rather than a table, so a broker
+ * answers for 100 000 hubs without holding a list. // docs/bus.md "Connection model"
+ */
+export type ShardOf = (p: Principal) => string | undefined;
+
+/**
+ * Spreads comms hubs over `count` shards named `shard-0` … `shard-{count-1}`
+ * by a hash of the hub's EUI-64; each device goes with its hub, so one
+ * premises is on one connection.
+ *
+ * @throws RangeError when `count` is not an integer from 1 to 100 000.
+ * @example
+ * const shards = shardsByHub(4);
+ * shards({ kind: 'hub', id }); // 'shard-2'
+ */
+export function shardsByHub(count: number): ShardOf {
+  if (!Number.isInteger(count) || count < 1 || count > 100_000) {
+    throw new RangeError(`shardsByHub: count must be an integer from 1 to 100000, got ${count}`);
+  }
+  return (p) => {
+    if (p.kind !== 'hub' && p.kind !== 'device') return undefined;
+    return `shard-${fnv1a(p.kind === 'hub' ? p.id : p.hub) % count}`;
+  };
+}
+
+/**
+ * The grants of shard `name` carrying, out of `principals`, the hubs and
+ * devices `shards` puts on it: its own (`grantsOf`) and the union of theirs
+ * (`roleGrantsOf`), each topic once, per hub and device — never a
+ * wildcard over hubs. What a broker's ACL file must list for it.
+ */
+export function shardGrantsOf(name: string, principals: readonly Principal[], shards: ShardOf): Grants {
+  const shard: Principal = { kind: 'sim', name };
+  const own = grantsOf(shard);
+  const publish = new Set(own.publish);
+  const subscribe = new Set(own.subscribe);
+  for (const p of principals) {
+    if (!isCarried(p) || shards(p) !== name) continue;
+    const carried = roleGrantsOf(p);
+    for (const f of carried.publish) publish.add(f);
+    for (const f of carried.subscribe) subscribe.add(f);
+  }
+  return { publish: [...publish], subscribe: [...subscribe] };
+}
+
+/** The shard principal that carries `p`, if any. */
+export function carrierOf(p: Principal, shards: ShardOf | undefined): Principal | undefined {
+  if (shards === undefined || !isCarried(p)) return undefined;
+  const name = shards(p);
+  return name === undefined ? undefined : { kind: 'sim', name };
+}
+
+const isCarried = (p: Principal): boolean => p.kind === 'hub' || p.kind === 'device';
+
+/**
+ * Whether shard `p` carries an owner of `topicOrFilter` that may use it. The
+ * owners are read from the topic's levels — the hub of `wan/{hub}/…`,
+ * `ch/{hub}/…` and `han/{hub}/…`, and the device of `han/{hub}/{device}/…` —
+ * so a broker needs no list of the fleet; a wildcard in those levels names no owner.
+ */
+function carries(p: Principal, topicOrFilter: string, shards: ShardOf | undefined, owns: (owner: Principal) => boolean): boolean {
+  if (p.kind !== 'sim' || shards === undefined) return false;
+  for (const owner of ownersNamedBy(topicOrFilter)) if (shards(owner) === p.name && owns(owner)) return true;
+  return false;
+}
+
+function ownersNamedBy(topicOrFilter: string): Principal[] {
+  const levels = topicOrFilter.split('/');
+  if (levels[0] !== R) return [];
+  const hub = canonicalEui(levels[2]);
+  if (hub === undefined) return [];
+  switch (levels[1]) {
+    case 'wan':
+    case 'ch':
+      return [{ kind: 'hub', id: hub }];
+    case 'han': {
+      const device = canonicalEui(levels[3]);
+      return device === undefined
+        ? [{ kind: 'hub', id: hub }]
+        : [
+            { kind: 'hub', id: hub },
+            { kind: 'device', hub, id: device },
+          ];
+    }
+    default:
+      return [];
+  }
+}
+
+// Only the canonical spelling names an owner, as in the topic layout.
+function canonicalEui(level: string | undefined): Eui64 | undefined {
+  const id = toEui64(level, 'level');
+  return id.ok && id.value === level ? id.value : undefined;
+}
+
+// FNV-1a, 32 bits: stable across runs and machines, so a fleet's shards do not depend on where it runs.
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
 }
 
 /** True if every topic `inner` matches is also matched by `outer`. */

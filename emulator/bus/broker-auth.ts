@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mayPublish, maySubscribe, principalOf, type Principal } from './acl.ts';
+import { mayPublish, maySubscribe, principalOf, type Principal, type ShardOf } from './acl.ts';
 import type { BrokerPeer, EmbeddedBrokerOptions } from './embedded-broker.ts';
 import type { MqttBusOptions, MqttCredentials } from './mqtt-bus.ts';
 
@@ -72,23 +72,36 @@ export function credentialsFor(secret: Uint8Array): NonNullable<MqttBusOptions['
 /** The embedded broker's hooks that `brokerHooks` fills in. */
 export type BrokerHooks = Required<Pick<EmbeddedBrokerOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>>;
 
+/** How the broker's policy is set up for a run. */
+export interface BrokerPolicyOptions {
+  /**
+   * The shards that carry hubs and devices over one connection each
+   * (`MultiplexedBusFactory`): `sim.<shard>` is then also granted the topics
+   * of the hubs and devices this puts on it. Default: none — every hub and
+   * device connects on its own.
+   */
+  readonly shards?: ShardOf;
+}
+
 /**
  * The hooks for `startEmbeddedBroker` that enforce `acl.ts`:
  * - `authenticate` refuses a client id that names no principal
  *   (`principalOf`), a user name other than the client id, and a missing or
  *   wrong password (compared in constant time);
  * - `authorizePublish` and `authorizeSubscribe` allow exactly what
- *   `mayPublish` and `maySubscribe` allow the principal of the client id.
+ *   `mayPublish` and `maySubscribe` allow the principal of the client id,
+ *   with `options.shards` for the shards' carried grants.
  *
  * The broker's answers are transport decisions only: a refused publish closes
  * the connection (MQTT 3.1.1 has no negative PUBACK), a refused subscription
  * is SUBACK 0x80, and an allowed one is no business acceptance either.
  *
  * @example
- * const broker = await startEmbeddedBroker(brokerHooks(secret));
+ * const broker = await startEmbeddedBroker(brokerHooks(secret, { shards: shardsByHub(4) }));
  */
-export function brokerHooks(secret: Uint8Array): BrokerHooks {
+export function brokerHooks(secret: Uint8Array, options: BrokerPolicyOptions = {}): BrokerHooks {
   const key = ownCopy(secret);
+  const { shards } = options;
   return {
     authenticate: (peer, password) => {
       if (peer.username !== peer.clientId || password === undefined) return false;
@@ -99,11 +112,11 @@ export function brokerHooks(secret: Uint8Array): BrokerHooks {
     },
     authorizePublish: (peer, topic) => {
       const principal = authenticated(peer);
-      return principal !== undefined && mayPublish(principal, topic);
+      return principal !== undefined && mayPublish(principal, topic, shards);
     },
     authorizeSubscribe: (peer, filter) => {
       const principal = authenticated(peer);
-      return principal !== undefined && maySubscribe(principal, filter);
+      return principal !== undefined && maySubscribe(principal, filter, shards);
     },
   };
 }

@@ -1,8 +1,8 @@
 import { pbkdf2Sync } from 'node:crypto';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { clientIdOf, grantsOf, principalOf, type Principal } from './acl.ts';
-import { deriveFromSecret, passwordFor } from './broker-auth.ts';
+import { carrierOf, clientIdOf, grantsOf, principalOf, shardGrantsOf, type Principal } from './acl.ts';
+import { deriveFromSecret, passwordFor, type BrokerPolicyOptions } from './broker-auth.ts';
 
 /**
  * The bus's authorisation policy (`acl.ts`) as mosquitto 2.0 files: a
@@ -41,9 +41,13 @@ export function mosquittoPasswordLine(secret: Uint8Array, clientId: string): str
   return `${clientId}:$7$${MOSQUITTO_PBKDF2_ITERATIONS}$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
 
-/** A mosquitto password file for these principals: one line each, sorted by client id, duplicates once. */
-export function mosquittoPasswordFile(secret: Uint8Array, principals: readonly Principal[]): string {
-  return lines(clientIdsOf(principals).map((id) => mosquittoPasswordLine(secret, id)));
+/**
+ * A mosquitto password file for these principals: one line each, sorted by
+ * client id, duplicates once. With `options.shards`, the shards that carry
+ * any of them are users too.
+ */
+export function mosquittoPasswordFile(secret: Uint8Array, principals: readonly Principal[], options: BrokerPolicyOptions = {}): string {
+  return lines(clientIdsOf(withCarriers(principals, options)).map((id) => mosquittoPasswordLine(secret, id)));
 }
 
 /**
@@ -52,10 +56,20 @@ export function mosquittoPasswordFile(secret: Uint8Array, principals: readonly P
  * publish grant and a `topic read <filter>` line for each subscribe grant, in
  * the order `grantsOf` gives them. Anything not listed is denied: mosquitto
  * denies by default once an ACL file is in use.
+ *
+ * With `options.shards`, each shard carrying any of these hubs and devices
+ * gets a block too, with its own grants and then, one line per topic, those
+ * of every hub and device it carries (`shardGrantsOf`). mosquitto checks a
+ * user's lines one by one, so a shard's check costs in proportion to the
+ * premises it carries (see docs/benchmarks.md).
  */
-export function mosquittoAclFile(principals: readonly Principal[]): string {
-  const blocks = clientIdsOf(principals).map((id) => {
-    const grants = grantsOf(checkedId(id));
+export function mosquittoAclFile(principals: readonly Principal[], options: BrokerPolicyOptions = {}): string {
+  const { shards } = options;
+  const carried = carriedBy(principals, options);
+  const blocks = clientIdsOf(withCarriers(principals, options)).map((id) => {
+    const principal = checkedId(id);
+    const grants =
+      principal.kind === 'sim' && shards !== undefined ? shardGrantsOf(principal.name, carried.get(id) ?? [], shards) : grantsOf(principal);
     return [
       `user ${id}`,
       ...grants.publish.map((filter) => `topic write ${filter}`),
@@ -77,15 +91,44 @@ export function mosquittoAclFile(principals: readonly Principal[]): string {
  * const extraConfig = await writeMosquittoAuth(configDir, secret, principals);
  * const broker = await startMosquitto({ configDir, extraConfig });
  */
-export async function writeMosquittoAuth(dir: string, secret: Uint8Array, principals: readonly Principal[]): Promise<string[]> {
+export async function writeMosquittoAuth(
+  dir: string,
+  secret: Uint8Array,
+  principals: readonly Principal[],
+  options: BrokerPolicyOptions = {},
+): Promise<string[]> {
   const passwordFile = join(dir, 'passwd');
   const aclFile = join(dir, 'acl');
-  await writeFile(passwordFile, mosquittoPasswordFile(secret, principals), { mode: 0o600 });
-  await writeFile(aclFile, mosquittoAclFile(principals), { mode: 0o600 });
+  await writeFile(passwordFile, mosquittoPasswordFile(secret, principals, options), { mode: 0o600 });
+  await writeFile(aclFile, mosquittoAclFile(principals, options), { mode: 0o600 });
   // writeFile's mode applies only to a new file; an existing one keeps its own.
   await chmod(passwordFile, 0o600);
   await chmod(aclFile, 0o600);
   return [`password_file ${passwordFile}`, `acl_file ${aclFile}`, 'allow_anonymous false', 'use_username_as_clientid true'];
+}
+
+// The principals and the shards that carry any of them.
+function withCarriers(principals: readonly Principal[], options: BrokerPolicyOptions): Principal[] {
+  const all = [...principals];
+  for (const p of principals) {
+    const carrier = carrierOf(p, options.shards);
+    if (carrier !== undefined) all.push(carrier);
+  }
+  return all;
+}
+
+// The hubs and devices each shard carries, by the shard's client id: one pass over a fleet, not one per shard.
+function carriedBy(principals: readonly Principal[], options: BrokerPolicyOptions): Map<string, Principal[]> {
+  const members = new Map<string, Principal[]>();
+  for (const p of principals) {
+    const carrier = carrierOf(p, options.shards);
+    if (carrier === undefined) continue;
+    const id = clientIdOf(carrier);
+    const list = members.get(id);
+    if (list === undefined) members.set(id, [p]);
+    else list.push(p);
+  }
+  return members;
 }
 
 // Code-unit order, not localeCompare: the files must not depend on the machine's locale.
