@@ -2,7 +2,8 @@
  * The bus: the port every component talks through, the topic layout, MQTT's
  * topic rules, the deterministic memory bus on the virtual clock, and the
  * network side — the MQTT adapter, the embedded broker and a mosquitto runner,
- * with the brokers' authentication and authorisation.
+ * with the brokers' authentication and authorisation — and the connection
+ * model: a connection per client, or logical clients multiplexed per shard.
  */
 export * from './port.ts';
 export * from './topics.ts';
@@ -17,3 +18,5 @@ export * from './mosquitto-acl.ts';
 export * from './acl.ts';
 export * from './fault-plan.ts';
 export * from './faulty-bus.ts';
+export * from './multiplexed-bus.ts';
+export * from './connection-model.ts';

@@ -25,6 +25,14 @@ export interface RestartableBroker {
   restart(): Promise<void>;
 }
 
+/** Anything else on the bus the runner drains with the premises: the DSP, DCC Users. */
+export interface RunnerNode {
+  /** Resolves once its publishes are acknowledged. */
+  flushed(): Promise<void>;
+  /** Handles what it received; true if there was anything. */
+  drain(): boolean;
+}
+
 /** Options of a run. */
 export interface NetworkRunnerOptions {
   /**
@@ -59,6 +67,8 @@ export class NetworkRunner {
   /** One line per handled message, per alert and per WAN publish: virtual time first, no wall-clock fields. */
   readonly log: string[] = [];
   readonly nodes: HubNode[] = [];
+  /** The other nodes, drained after the premises in the order attached. */
+  readonly others: RunnerNode[] = [];
   private readonly broker: RestartableBroker | undefined;
 
   /** @param bus the bus the run's clients connect through; under a per-shard `options.connections`, the shards' connections. */
@@ -74,6 +84,11 @@ export class NetworkRunner {
     await node.connect(this.bus);
     this.nodes.push(node);
     return node;
+  }
+
+  /** Adds a node that is already connected (the DSP, a DCC User) to what each instant drains. */
+  attach(node: RunnerNode): void {
+    this.others.push(node);
   }
 
   /** A script operation at virtual time `at` (a fault, a consumer action), run as a clock event. */
@@ -158,9 +173,11 @@ export class NetworkRunner {
     for (;;) {
       this.clock.runUntil(this.clock.now());
       for (const node of this.nodes) await node.flushed();
+      for (const node of this.others) await node.flushed();
       await this.bus.settle();
       let worked = false;
       for (const node of this.nodes) worked = node.drain() || worked;
+      for (const node of this.others) worked = node.drain() || worked;
       if (!worked && this.clock.nextTime() > this.clock.now()) return;
     }
   }
