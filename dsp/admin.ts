@@ -1,4 +1,7 @@
-import type { Eui64 } from '../core/ids.ts';
+import { formatRequestId, type Eui64 } from '../core/ids.ts';
+import { createFastSigner } from '../core/crypto/ecdsa.ts';
+import { encodePreCommand } from '../proto/signed-content.ts';
+import type { DspOutput } from './dsp-outputs.ts';
 import { err, ok, type Result } from '../core/result.ts';
 import type { Instant } from '../core/time/duration.ts';
 import type { FieldError } from '../core/errors.ts';
@@ -18,6 +21,7 @@ export const DCC_SELF = '00-00-00-00-00-00-00-00' as Eui64;
  */
 export class DspAdmin {
   private readonly dsp: Dsp;
+  private cosCounter = 0n;
 
   constructor(dsp: Dsp) {
     this.dsp = dsp;
@@ -91,6 +95,49 @@ export class DspAdmin {
     const f = r.value;
     this.audit(at, f.user, `ADT file for role ${f.role}: ${f.thresholds.map((t) => `${t.srv}≤${t.limit}`).join(', ') || 'no thresholds'}`);
     return ok(f);
+  }
+
+  /**
+   * Change of Supplier for one device at `at`: its MPxN is registered to
+   * `mpid` (the gaining supplier's), the DSP's record of its trust anchor
+   * moves to `supplier`, and the DCC's TransCoS party sends the device a
+   * credential update signed with its key (GBCS CS02b supplierByTransCoS,
+   * as SR 6.23 causes). From then the device refuses the old supplier's
+   * signatures. Returns the command for the gateway to send. // DOMAIN §5.3; OPEN-QUESTIONS F3
+   */
+  changeOfSupplier(device: Eui64, supplier: Eui64, mpid: string, at: Instant): DspOutput[] {
+    const d = this.dsp.registry.device(device);
+    const transCoS = this.dsp.transCoS;
+    if (d === undefined) throw new RangeError(`changeOfSupplier: no device ${device}`);
+    if (transCoS === undefined) throw new Error('changeOfSupplier: the DSP was built without a TransCoS credential (DspOptions.transCoS)');
+    const signing = this.dsp.smki.find(supplier, 'digitalSigning');
+    if (signing === undefined) throw new RangeError(`changeOfSupplier: ${supplier} has no Digital-Signing certificate`);
+    this.dsp.registry.register(d.mpxn, mpid, at);
+    this.dsp.registry.setTrustAnchor(device, supplier, at);
+    const party = transCoS.certificate.subject;
+    const counter = ++this.cosCounter;
+    const requestId = formatRequestId({ originator: party, target: device, counter });
+    const command = { kind: 'updateSupplierCredentials' as const, updateSupplierCredentials: { supplier, publicKey: signing.publicKey } };
+    const preCommand = encodePreCommand({
+      requestId,
+      remoteParty: party,
+      device,
+      counter,
+      serviceReferenceVariant: '6.23',
+      command: { ...command, now: 0 },
+    });
+    const sign = createFastSigner({ privateKey: transCoS.privateKey, publicKey: transCoS.certificate.publicKey });
+    this.dsp.trackInternal(requestId, device, supplier);
+    this.audit(at, supplier, `Change of Supplier: ${device} (${d.mpxn}) to ${supplier}, MPID ${mpid}; credential update ${requestId}`);
+    return [
+      {
+        kind: 'command',
+        hub: d.commsHub,
+        device,
+        requestId,
+        command: { ...command, ref: requestId, now: at, authorisation: { preCommand, signature: sign(preCommand) } },
+      },
+    ];
   }
 
   /** The DCC suspends or restores a User. // DOMAIN §4.4 E3 */

@@ -18,7 +18,7 @@ import type { DeviceRecord, Registry } from './registry/registry.ts';
 import { AntiReplay } from './replay/anti-replay.ts';
 import { DUIS_CODES, EMULATOR_CODES, reject, type Rejection } from './response-codes.ts';
 import { SignatureVerifier } from './smki/signature.ts';
-import type { Smki } from './smki/smki.ts';
+import type { Credential, Smki } from './smki/smki.ts';
 
 /**
  * The DCC Data Service Provider: takes Service Requests from Users, runs the
@@ -41,6 +41,8 @@ import type { Smki } from './smki/smki.ts';
 export interface DspOptions {
   readonly registry: Registry;
   readonly smki: Smki;
+  /** The DCC's TransCoS Digital-Signing credential, for Change of Supplier credential updates. // DOMAIN §5.3 */
+  readonly transCoS?: Credential;
   readonly config?: Partial<DspConfig>;
 }
 
@@ -85,11 +87,15 @@ export class Dsp {
   private readonly pending = new Map<string, Pending>();
   private readonly scheduled: Scheduled[] = [];
   private readonly hubsOffline = new Set<string>();
+  /** Commands the DSP sent on its own account (credential updates), by RequestID. */
+  private readonly internal = new Map<string, { readonly device: string; readonly supplier: Eui64 }>();
+  readonly transCoS: Credential | undefined;
 
   constructor(options: DspOptions) {
     this.config = dspConfig(options.config);
     this.registry = options.registry;
     this.smki = options.smki;
+    this.transCoS = options.transCoS;
     this.adt = new AnomalyDetection<RequestFacts>({ defaultLimit: this.config.adtDefaultLimit });
     const matrix: AccessMatrix = unwrap(createAccessMatrix({ solrContingencySrvs: this.config.solrContingencySrvs }));
     this.view = {
@@ -287,6 +293,11 @@ export class Dsp {
   deviceResponse(hub: Eui64, r: WanResponse, at: Instant): DspOutput[] {
     const out: DspOutput[] = [];
     const ref = r.response.ref;
+    const own = ref === null ? undefined : this.internal.get(ref);
+    if (own !== undefined && ref !== null && own.device === r.device) {
+      this.internal.delete(ref);
+      return this.credentialsUpdated(own.supplier, r, at);
+    }
     const p = ref === null ? undefined : this.pending.get(ref);
     if (p === undefined || p.device.id !== r.device || p.device.commsHub !== hub) {
       this.stats.unexpectedResponses++;
@@ -304,6 +315,35 @@ export class Dsp {
       `device ${r.response.outcome}${r.response.reason === undefined ? '' : ` (${r.response.reason})`}`,
     );
     return out;
+  }
+
+  /**
+   * Records a command the DSP sends on its own account (not a User's
+   * request), so its response is recognised. // DOMAIN §5.3 (CoS)
+   */
+  trackInternal(requestId: string, device: string, supplier: Eui64): void {
+    this.internal.set(requestId, { device, supplier });
+  }
+
+  /** The device answered a credential update: the new supplier is told (SecurityCredentialsUpdated). // DOMAIN §4.5, §5.3 */
+  private credentialsUpdated(supplier: Eui64, r: WanResponse, at: Instant): DspOutput[] {
+    const ok = r.response.outcome === 'success';
+    const text = ok
+      ? `SecurityCredentialsUpdated device ${r.device}: supplier ${supplier}`
+      : `credential update of ${r.device} failed: ${r.response.reason ?? 'unknown'}`;
+    const code = ok ? this.config.dccAlertCodes.credentialsUpdated : this.config.dccAlertCodes.commandFailure;
+    this.sat.append({
+      at,
+      kind: 'alert',
+      sender: supplier,
+      businessOriginator: null,
+      requestId: r.response.ref,
+      srv: '6.23',
+      commandVariant: null,
+      code,
+      detail: text,
+    });
+    return [{ kind: 'dccAlert', to: supplier, alert: { code, text, requestId: r.response.ref ?? '' } }];
   }
 
   /**

@@ -119,7 +119,7 @@ export function sampleWorld(options: SampleWorldOptions = {}): SampleWorld {
     const gsme = device('GSME', 2, String(7_000_000 + i), 'SMETS2');
     premises.push({ hub, esme, gsme });
   }
-  const dsp = new Dsp({ registry, smki, ...(options.config === undefined ? {} : { config: options.config }) });
+  const dsp = new Dsp({ registry, smki, transCoS: transCosSigning, ...(options.config === undefined ? {} : { config: options.config }) });
   return {
     dsp,
     registry,

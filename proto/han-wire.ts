@@ -63,6 +63,7 @@ export const COMMAND_TYPE = enumCodec<CommandType>('gbsm.v1.CommandType', {
   COMMAND_TYPE_READ_PREPAY_VALUES: 'readPrepayValues',
   COMMAND_TYPE_READ_BALANCE: 'readBalance',
   COMMAND_TYPE_READ_PREPAY_CONFIG: 'readPrepayConfig',
+  COMMAND_TYPE_UPDATE_SUPPLIER_CREDENTIALS: 'updateSupplierCredentials',
 });
 const REASON = enumCodec<FailureReason>('gbsm.v1.FailureReason', {
   FAILURE_REASON_NOT_SUPPORTED: 'not-supported',

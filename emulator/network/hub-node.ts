@@ -300,6 +300,12 @@ export class HubNode {
     }
     if (route.ok && route.value.kind === 'han.out') {
       const device = route.value.deviceId;
+      if (e.kind === 'hanResponse' && e.hanResponse.command === 'updateSupplierCredentials') {
+        // The device's security layer answered, not its meter: straight up the WAN, as it came down. // DOMAIN §5.3
+        if (!this.wanUp()) return this.log(`${stamp(now)} ${this.hub} response lost (WAN down) req=${e.hanResponse.ref ?? e.requestId}`);
+        const wanResponse = { commsHub: this.hub, device, response: e.hanResponse };
+        return this.fromHub(wanUpTopic(this.hub), this.hub, e.hanResponse.ref ?? e.requestId, { kind: 'wanResponse', wanResponse });
+      }
       if (e.kind === 'hanResponse') {
         const response = fromHanResponse(e.hanResponse);
         return this.stepChf({ type: 'han.reply', now, reply: { device, ref: response.ref ?? e.requestId, response } });

@@ -87,8 +87,8 @@ describe('the bus schema', () => {
     }
   });
 
-  it('has a CommandType for every MeterEvent type, clock.due included', () => {
-    expect(COMMAND_TYPE.values).toEqual(['clockDue', ...METER_EVENT_TYPES.map(hanKindOf)]);
+  it('has a CommandType for every MeterEvent type, clock.due included, and the device security command', () => {
+    expect(COMMAND_TYPE.values).toEqual(['clockDue', ...METER_EVENT_TYPES.map(hanKindOf), 'updateSupplierCredentials']);
   });
 
   it('has a HanCommand member for every MeterEvent type but clock.due, and the device security command', () => {
