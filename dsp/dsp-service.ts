@@ -18,6 +18,7 @@ import type { DeviceRecord, Registry } from './registry/registry.ts';
 import { AntiReplay } from './replay/anti-replay.ts';
 import { DUIS_CODES, EMULATOR_CODES, reject, type Rejection } from './response-codes.ts';
 import { SignatureVerifier } from './smki/signature.ts';
+import { S1spAdapter } from './smets1/s1sp-adapter.ts';
 import type { Credential, Smki } from './smki/smki.ts';
 
 /**
@@ -90,6 +91,8 @@ export class Dsp {
   /** Commands the DSP sent on its own account (credential updates), by RequestID. */
   private readonly internal = new Map<string, { readonly device: string; readonly supplier: Eui64 }>();
   readonly transCoS: Credential | undefined;
+  /** The S1SP the DSP passes SMETS1 requests to. // DOMAIN §6 */
+  readonly s1sp = new S1spAdapter();
 
   constructor(options: DspOptions) {
     this.config = dspConfig(options.config);
@@ -240,8 +243,15 @@ export class Dsp {
       this.finish(out, f, key, reject(DUIS_CODES.E20, `comms hub ${d.commsHub} is offline`));
       return;
     }
-    respond(out, f.sender, key.requestId, DUIS_CODES.I99, local);
-    out.push({ kind: 'command', hub: d.commsHub, device: d.id, requestId: key.requestId, command });
+    if (d.generation === 'SMETS1') {
+      // DOMAIN §6: the S1SP takes the validated request; no User-signed Pre-Command.
+      const s = this.s1sp.instruct(f.sender, key.requestId, d.id, f.request.header.serviceReferenceVariant, command, at);
+      respond(out, f.sender, key.requestId, DUIS_CODES.I99, { ...local, s1spInstruction: s.instruction.id });
+      out.push({ kind: 'command', hub: d.commsHub, device: d.id, requestId: key.requestId, command: s.command });
+    } else {
+      respond(out, f.sender, key.requestId, DUIS_CODES.I99, local);
+      out.push({ kind: 'command', hub: d.commsHub, device: d.id, requestId: key.requestId, command });
+    }
     this.pending.set(key.requestId, { key, facts: f, device: d, deadline: at + this.config.responseTimeoutMs[d.type] });
   }
 

@@ -57,7 +57,15 @@ export async function connectSampleEstate(
       await runner.addHub({
         hub: p.hub,
         gpf: eui64FromIndex(0x00db1200, i * 4 + 3),
-        esme: { id: p.esme.id, config: defaultMeterConfig('electricity'), profile, mode, balance, trustAnchors: anchors },
+        // A SMETS1 meter checks no GBCS signature: the S1SP stands between it and the DSP. // DOMAIN §6
+        esme: {
+          id: p.esme.id,
+          config: defaultMeterConfig('electricity'),
+          profile,
+          mode,
+          balance,
+          ...(p.esme.generation === 'SMETS2' ? { trustAnchors: anchors } : {}),
+        },
         gsme: { id: p.gsme.id, config: defaultMeterConfig('gas'), profile, mode, balance, trustAnchors: anchors, wakePhaseMs: 10 * 60_000 },
       }),
     );

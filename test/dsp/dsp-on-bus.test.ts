@@ -14,8 +14,8 @@ const credit: ServiceRequestBody = { kind: 'updatePaymentMode', updatePaymentMod
 // Tuesday 2026-06-02 12:00 BST: outside the default non-disablement hours.
 const T0 = Date.UTC(2026, 5, 2, 11);
 
-async function setUp() {
-  const world = sampleWorld({ premises: 1, start: T0 - DAY_MS });
+async function setUp(options: { smets1?: number } = {}) {
+  const world = sampleWorld({ premises: 1, start: T0 - DAY_MS, ...options });
   const clock = new VirtualClock(T0);
   const runner = new NetworkRunner(clock, new MemoryBus(clock));
   // £1 at 500 Wh per half hour: the ESME runs out of credit (and emergency credit) within a day.
@@ -87,6 +87,38 @@ describe('the DSP on the memory bus', () => {
     expect(estate.user(world.supplierB).alerts.map((a) => ('code' in a && typeof a.code === 'string' ? a.code : ''))).toContain('N42');
     const b = await criticalFlow(runner, estate.user(world.supplierB), world.supplierB, esme.id, credit);
     expect(estate.user(world.supplierB).lastResponse(b)?.body['deviceOutcome']).toBe('success');
+    expect(esme.context.mode).toBe('Credit');
+  });
+
+  it('SMETS1: the SRP sends the Service Request itself (CV 5, Credit body); the S1SP carries it to the meter', async () => {
+    const { world, runner, estate, clock } = await setUp({ smets1: 1 });
+    const esme = estate.hubs[0]!.esme;
+    const t = clock.now();
+    const admin = world.dsp.admin;
+    admin.setFailedSupplier(SUPPLIER_A, true, t);
+    admin.appointSrp(SRP, SUPPLIER_A, t);
+    admin.instruct('AUTH-1', SUPPLIER_A, SRP, t);
+    admin.uploadAdt({ user: SRP, role: 'SoLRContingency', thresholds: [{ srv: '1.6', limit: 10 }] }, t);
+    const srp = estate.user(world.srp);
+    const cv4 = world.srp.request(esme.id, '1.6', 4, credit);
+    srp.send(cv4);
+    const prepayment: ServiceRequestBody = {
+      kind: 'updatePaymentMode',
+      updatePaymentMode: {
+        kind: 'prepayment',
+        prepayment: { suspendDebtDisabled: false, suspendDebtEmergency: false, disablementThreshold: 0 },
+      },
+    };
+    const wrong = world.srp.request(esme.id, '1.6', 5, prepayment);
+    srp.send(wrong);
+    const right = world.srp.request(esme.id, '1.6', 5, credit);
+    srp.send(right);
+    await runner.quiesce();
+    expect(srp.lastResponse(cv4.header.requestId)?.responseCode).toBe('E12');
+    expect(srp.lastResponse(wrong.header.requestId)?.responseCode).toBe('X5');
+    const answers = srp.responsesTo(right.header.requestId);
+    expect(answers.map((r) => r.responseCode)).toEqual(['I99', 'I0']);
+    expect(answers[0]?.body['s1spInstruction']).toBe('S1SP-1');
     expect(esme.context.mode).toBe('Credit');
   });
 });
