@@ -135,6 +135,8 @@ export interface CriticalRun {
   /** Undefined when the transform returned no Pre-Command. */
   readonly send: DspOutput[] | undefined;
   readonly cv4: ServiceRequest;
+  /** The CV 5/6/7 request, when one was sent. */
+  readonly signed: ServiceRequest | undefined;
 }
 
 /**
@@ -152,10 +154,10 @@ export function critical(
   const cv4 = user.request(target, options.srv ?? '1.6', 4, body);
   const transform = dsp.submit(user.id, cv4, at);
   const pre = responses(transform)[0]?.preCommand;
-  if (pre === undefined) return { transform, send: undefined, cv4 };
+  if (pre === undefined) return { transform, send: undefined, cv4, signed: undefined };
   const cv = options.cv ?? 5;
   const signed = options.sign === undefined ? user.signedSend(cv4, pre, cv) : signedSendWith(user, cv4, pre, cv, options.sign);
-  return { transform, send: dsp.submit(user.id, signed, at), cv4 };
+  return { transform, send: dsp.submit(user.id, signed, at), cv4, signed };
 }
 
 /** A year: far enough for every device deadline, quarantine hold and SRP window to pass. */
