@@ -77,7 +77,8 @@ export const senderIsOriginator: Stage = {
     if (originator !== f.sender) {
       return reject(DUIS_CODES.E1, `the RequestID's originator ${String(originator)} is not the sender ${f.sender}`);
     }
-    f.digest = sha256Hex(requestSignedContent(f.request));
+    f.signedContent = requestSignedContent(f.request);
+    f.digest = sha256Hex(f.signedContent);
     return undefined;
   },
 };

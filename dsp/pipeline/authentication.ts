@@ -1,4 +1,3 @@
-import { requestSignedContent } from '../../proto/signed-content.ts';
 import { EMULATOR_CODES, reject } from '../response-codes.ts';
 import { known, type Stage } from './request-facts.ts';
 
@@ -26,7 +25,7 @@ export const xmlSignature: Stage = {
     const sig = known(f.request.xmlSignature, 'xmlSignature');
     const cert = dsp.smki.bySerial(sig.certificateSerial);
     if (cert === undefined) return reject(EMULATOR_CODES.X12, `certificate ${sig.certificateSerial} is unknown`);
-    const verdict = dsp.verifier.verify(cert.publicKey, requestSignedContent(f.request), sig.signature);
+    const verdict = dsp.verifier.verify(cert.publicKey, known(f.signedContent, 'signedContent'), sig.signature);
     return verdict === 'valid' ? undefined : reject(EMULATOR_CODES.X2, `the XML signature is not valid (${verdict})`);
   },
 };

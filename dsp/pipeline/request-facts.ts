@@ -49,6 +49,8 @@ export interface RequestFacts {
   ids?: RequestIdParts;
   requestId?: RequestId;
   phase?: Phase;
+  /** The bytes the XML signature covers (the request without its signature), computed once. */
+  signedContent?: Uint8Array;
   /** SHA-256 of what the XML signature covers: the identity of the content, never of the signature. // RELIABILITY §3.6 SR03 */
   digest?: string;
   /** The role named in the header (admission); `userAndRole` checks the sender holds it. */

@@ -54,6 +54,9 @@ export function isCriticalCommand(c: HanCommand): boolean {
 /** The device's answer: act on `command` (from the signed Pre-Command when there is one), or refuse and say why. */
 export type AuthorityVerdict = { readonly ok: true; readonly command: HanCommand } | { readonly ok: false; readonly why: string };
 
+/** One verifier for every device of a process: its cache of loaded keys is shared (a fleet's meters trust few suppliers). */
+const DEVICES_VERIFIER = new SignatureVerifier();
+
 export class CommandAuthority {
   readonly device: string;
   private anchors: TrustAnchors;
@@ -61,7 +64,7 @@ export class CommandAuthority {
   /** Highest counter accepted per request originator. // DOMAIN §5.2 ("devices keep per-remote-party floor counters") */
   private readonly floors = new Map<string, bigint>();
 
-  constructor(device: string, anchors: TrustAnchors, verifier: SignatureVerifier = new SignatureVerifier()) {
+  constructor(device: string, anchors: TrustAnchors, verifier: SignatureVerifier = DEVICES_VERIFIER) {
     this.device = device;
     this.anchors = anchors;
     this.verifier = verifier;
