@@ -37,7 +37,13 @@ import { toEui64, type Eui64 } from '../core/ids.ts';
 import { unwrap } from '../core/result.ts';
 import { clientIdOf, type Principal } from '../emulator/bus/acl.ts';
 import { brokerHooks, credentialsFor, newRunSecret, passwordFor } from '../emulator/bus/broker-auth.ts';
-import { brokerPolicyFor, busForPlan, planConnections, type ConnectionPlan } from '../emulator/bus/connection-model.ts';
+import {
+  brokerPolicyFor,
+  busForPlan,
+  DEFAULT_HUBS_PER_SHARD,
+  planConnections,
+  type ConnectionPlan,
+} from '../emulator/bus/connection-model.ts';
 import { startEmbeddedBroker } from '../emulator/bus/embedded-broker.ts';
 import { writeMosquittoAuth } from '../emulator/bus/mosquitto-acl.ts';
 import { findMosquitto, startMosquitto } from '../emulator/bus/mosquitto.ts';
@@ -51,7 +57,7 @@ const { values } = parseArgs({
   options: { hubs: { type: 'string' }, 'hubs-per-shard': { type: 'string' }, messages: { type: 'string' }, runs: { type: 'string' } },
 });
 const HUBS = Number(values.hubs ?? 2_000);
-const HUBS_PER_SHARD = Number(values['hubs-per-shard'] ?? 500);
+const HUBS_PER_SHARD = Number(values['hubs-per-shard'] ?? DEFAULT_HUBS_PER_SHARD);
 const MESSAGES = Number(values.messages ?? 30_000);
 const RUNS = Number(values.runs ?? 3);
 const WINDOW = 1_000;

@@ -20,11 +20,14 @@ export type ConnectionModel = 'per-client' | { readonly kind: 'per-shard'; reado
 export const DEFAULT_PER_SHARD_ABOVE = 10_000;
 
 /**
- * Comms hubs per shard connection by default: 100 000 hubs take 100
- * connections, far below a process's open-file limit, and a shard's
- * per-hub grants stay short enough for a broker that checks them one by one.
+ * Comms hubs per shard connection by default: 100 000 hubs take 1 000
+ * connections, far below a process's open-file limit (about 20 000), and a
+ * shard's per-hub grants stay short enough for mosquitto, which checks a
+ * user's ACL lines one by one on every message: to a hub on a shard of 100
+ * it still delivers about 80 % of the rate to a hub with its own connection,
+ * on a shard of 1 000 about a third (docs/benchmarks.md).
  */
-export const DEFAULT_HUBS_PER_SHARD = 1_000;
+export const DEFAULT_HUBS_PER_SHARD = 100;
 
 /** How to choose the connection model of a run. */
 export interface ConnectionModelOptions {
@@ -53,7 +56,7 @@ export type ConnectionPlan =
  *
  * @example
  * planConnections(2_000); // ok({ model: 'per-client' })
- * planConnections(100_000); // ok({ model: 'per-shard', shardCount: 100, shards })
+ * planConnections(100_000); // ok({ model: 'per-shard', shardCount: 1000, shards })
  * planConnections(500, { model: { kind: 'per-shard', hubsPerShard: 100 } }); // 5 shards
  */
 export function planConnections(hubs: number, options: ConnectionModelOptions = {}): Result<ConnectionPlan, FieldError> {

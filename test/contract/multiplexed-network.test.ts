@@ -116,7 +116,7 @@ describe('connection model', () => {
   it('is per client up to the threshold and per shard above it, with the shards needed for the fleet', () => {
     expect(unwrap(planConnections(10_000))).toEqual({ model: 'per-client' });
     const large = unwrap(planConnections(100_000));
-    expect(large.model === 'per-shard' && large.shardCount).toBe(100);
+    expect(large.model === 'per-shard' && large.shardCount).toBe(1_000);
     const lowered = unwrap(planConnections(2_000, { perShardAbove: 1_000, hubsPerShard: 250 }));
     expect(lowered.model === 'per-shard' && lowered.shardCount).toBe(8);
     expect(unwrap(planConnections(100_000, { model: 'per-client' }))).toEqual({ model: 'per-client' });
