@@ -408,21 +408,36 @@ export class Dsp {
    * (the time-dependent gates are checked again — RELIABILITY SA05), and
    * requests whose device did not answer in time end with E21 and a
    * CommandFailure DCC Alert to the sender. // DOMAIN §4.4 E21; MP134B req 7
+   *
+   * Oldest first across both, so the ledger and the audit trail never go back
+   * in time: deadlines differ by device type (60 s for an ESME, 25 h for a
+   * GSME), and a request sent at its execution time may itself time out by `at`.
    */
   due(at: Instant): DspOutput[] {
     const out: DspOutput[] = [];
-    while (this.scheduled.length > 0 && (this.scheduled[0] as Scheduled).at <= at) {
-      const s = this.scheduled.shift() as Scheduled;
-      const f: RequestFacts = { ...s.facts, at: s.at };
-      const again = runStages([registration, solrContingencyGates], f, this.view);
-      if (again !== undefined) this.finish(out, f, s.key, 'duplicate' in again ? reject(EMULATOR_CODES.X10, 'resend') : again, true);
-      else this.send(out, f, s.key, s.at);
-    }
-    for (const p of [...this.pending.values()]) {
-      if (p.deadline > at) continue;
-      this.pending.delete(p.key.requestId);
-      const f = { ...p.facts, at: p.deadline };
-      this.finish(out, f, p.key, reject(DUIS_CODES.E21, `no response from device ${p.device.id}`), true);
+    const expired = [...this.pending.values()].filter((p) => p.deadline <= at).sort((a, b) => a.deadline - b.deadline);
+    let next = 0;
+    for (;;) {
+      const s = this.scheduled[0];
+      const p = expired[next];
+      if (s !== undefined && s.at <= at && (p === undefined || s.at <= p.deadline)) {
+        this.scheduled.shift();
+        const f: RequestFacts = { ...s.facts, at: s.at };
+        const again = runStages([registration, solrContingencyGates], f, this.view);
+        if (again !== undefined) this.finish(out, f, s.key, 'duplicate' in again ? reject(EMULATOR_CODES.X10, 'resend') : again, true);
+        else this.send(out, f, s.key, s.at);
+        const sent = this.pending.get(s.key.requestId);
+        if (sent !== undefined && sent.deadline <= at) {
+          let i = next;
+          while (i < expired.length && (expired[i] as Pending).deadline <= sent.deadline) i++;
+          expired.splice(i, 0, sent);
+        }
+      } else if (p !== undefined) {
+        next++;
+        this.pending.delete(p.key.requestId);
+        const f = { ...p.facts, at: p.deadline };
+        this.finish(out, f, p.key, reject(DUIS_CODES.E21, `no response from device ${p.device.id}`), true);
+      } else break;
     }
     this.adt.expire(at);
     return out;
