@@ -1,7 +1,7 @@
 import type { Eui64, RequestId } from '../core/ids.ts';
 import { unwrap } from '../core/result.ts';
 import type { Instant } from '../core/time/duration.ts';
-import { encodePreCommand } from '../proto/signed-content.ts';
+import { encodePreCommand, requestSignedContent } from '../proto/signed-content.ts';
 import type { DeviceAlert, HanCommand, ServiceRequest, ServiceResponse, WanResponse } from '../proto/types.ts';
 import { createAccessMatrix, type AccessMatrix } from './access/access-matrix.ts';
 import { DspAdmin } from './admin.ts';
@@ -164,6 +164,28 @@ export class Dsp {
     }
     this.send(out, f, key, at);
     return out;
+  }
+
+  /**
+   * Starts the request's signature checks in the background — its XML
+   * signature and, for a signed Pre-Command, the Pre-Command's under the
+   * device's trust anchor — so that `submit` finds the verdicts ready. A bus
+   * gateway calls it for a batch before submitting the batch; it changes no
+   * answer. // core/crypto/ecdsa.ts `SignatureVerifier.prime`
+   */
+  prime(request: ServiceRequest, at: Instant): Promise<unknown> {
+    const checks: Promise<void>[] = [];
+    const sig = request.xmlSignature;
+    const cert = sig === undefined ? undefined : this.smki.bySerial(sig.certificateSerial);
+    if (sig !== undefined && cert !== undefined)
+      checks.push(this.view.verifier.prime(cert.publicKey, requestSignedContent(request), sig.signature));
+    if (request.kind === 'signedPreCommand') {
+      const anchor = this.registry.trustAnchor(request.header.businessTarget as Eui64, at);
+      const ds = anchor === null ? undefined : this.smki.find(anchor, 'digitalSigning');
+      const s = request.signedPreCommand;
+      if (ds !== undefined) checks.push(this.view.verifier.prime(ds.publicKey, s.command, s.signature));
+    }
+    return Promise.all(checks);
   }
 
   /** A resend of a RequestID the ledger knows: the same content is answered as before; other content is a replay. // RELIABILITY §3.6 SR01–SR03, SR08 */

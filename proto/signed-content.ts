@@ -24,9 +24,16 @@ const MAX_PRE_COMMAND_BYTES = 4 * 1024;
  * // DOMAIN §4.1 (enveloped signature: the signature element is excluded)
  */
 export function requestSignedContent(r: ServiceRequest): Uint8Array {
+  const known = signedContents.get(r);
+  if (known !== undefined) return known;
   const wire = { ...serviceRequestToWire(r, 'serviceRequest'), xmlSignature: undefined };
-  return ServiceRequestType.encode(wire).finish();
+  const bytes = ServiceRequestType.encode(wire).finish();
+  signedContents.set(r, bytes);
+  return bytes;
 }
+
+/** Requests are immutable values: each one's signed content is encoded once, however many checks read it. */
+const signedContents = new WeakMap<ServiceRequest, Uint8Array>();
 
 /** A Pre-Command's bytes, as the DSP returns them for CV 4 and the User signs them. // DOMAIN §4.3 */
 export function encodePreCommand(p: PreCommand): Uint8Array {

@@ -11,7 +11,7 @@
  * Nothing here throws on bad input: a signature, message or key that is not
  * what it should be gives a verdict. // RELIABILITY §3.5 SS03
  */
-import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
 import { err, ok, type Result } from '../result.ts';
 
@@ -76,6 +76,10 @@ const N = p256.Point.Fn.ORDER;
 const ORDER = bigintTo32(N);
 const HALF_ORDER = bigintTo32(N >> 1n);
 // DER SubjectPublicKeyInfo header for id-ecPublicKey on prime256v1 with a 65-byte point.
+/** Background verdicts kept at most (`SignatureVerifier.prime`). */
+const MAX_PRIMED = 100_000;
+const DONE: Promise<void> = Promise.resolve();
+
 const SPKI_P256_UNCOMPRESSED = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex');
 
 const isBytes = (x: unknown): x is Uint8Array => x instanceof Uint8Array;
@@ -127,6 +131,10 @@ export class SignatureVerifier {
   readonly highS: HighSPolicy;
   private readonly maxKeys: number;
   private readonly keys = new Map<string, VerifyingKey>();
+  /** Verdicts worked out in the background by `prime`, waiting for their `verify`. */
+  private readonly primed = new Map<string, SignatureVerdict>();
+  private readonly keyIds = new WeakMap<VerifyingKey, number>();
+  private nextKeyId = 0;
 
   constructor(options: { readonly highS?: HighSPolicy; readonly maxKeys?: number } = {}) {
     this.highS = options.highS ?? 'accept';
@@ -177,10 +185,59 @@ export class SignatureVerifier {
     return this.keys.size;
   }
 
-  private verifyChecked(key: VerifyingKey, message: Uint8Array, signature: Uint8Array): SignatureVerdict {
+  /**
+   * Verifies in the background — OpenSSL on libuv's thread pool, so other
+   * cores share the work — and keeps the verdict for the next `verify` of
+   * exactly these bytes, which then costs a lookup instead of an ECDSA
+   * verification. The verdict is the one `verify` would give; inputs `verify`
+   * refuses without OpenSSL are not primed. A bus node primes what it has
+   * received before handing it to its synchronous handlers; nothing else
+   * changes. Kept verdicts are bounded (`maxPrimed`, oldest forgotten first).
+   */
+  prime(publicKey: unknown, message: unknown, signature: unknown): Promise<void> {
+    if (!isBytes(message) || !isBytes(signature) || signature.length !== SIGNATURE_LENGTH) return DONE;
+    const key = this.load(publicKey);
+    if (!key.ok || this.precheck(signature) !== undefined) return DONE;
+    const id = this.primeKey(key.value, message, signature);
+    if (this.primed.has(id)) return DONE;
+    return new Promise((resolve) => {
+      nodeVerify('sha256', message, { key: key.value.keyObject, dsaEncoding: 'ieee-p1363' }, signature, (error, valid) => {
+        if (this.primed.size >= MAX_PRIMED) {
+          const oldest = this.primed.keys().next();
+          if (!oldest.done) this.primed.delete(oldest.value);
+        }
+        this.primed.set(id, error === null && valid ? 'valid' : 'invalid');
+        resolve();
+      });
+    });
+  }
+
+  /** The checks made before OpenSSL: a verdict, or undefined to ask OpenSSL. */
+  private precheck(signature: Uint8Array): SignatureVerdict | undefined {
     // r, s ∈ [1, n − 1], checked here rather than trusted to the library. // RELIABILITY §3.5 SS03
     if (!inScalarRange(signature, 0) || !inScalarRange(signature, 32)) return 'invalid';
     if (this.highS === 'reject' && compare32(signature, 32, HALF_ORDER) > 0) return 'high-s-refused';
+    return undefined;
+  }
+
+  /** Names (key, message, signature) for the primed verdicts: the key by identity, the message by digest, the signature as is. */
+  private primeKey(key: VerifyingKey, message: Uint8Array, signature: Uint8Array): string {
+    let id = this.keyIds.get(key);
+    if (id === undefined) this.keyIds.set(key, (id = this.nextKeyId++));
+    return `${id}:${hex(signature)}:${createHash('sha256').update(message).digest('hex')}`;
+  }
+
+  private verifyChecked(key: VerifyingKey, message: Uint8Array, signature: Uint8Array): SignatureVerdict {
+    const pre = this.precheck(signature);
+    if (pre !== undefined) return pre;
+    if (this.primed.size > 0) {
+      const id = this.primeKey(key, message, signature);
+      const verdict = this.primed.get(id);
+      if (verdict !== undefined) {
+        this.primed.delete(id);
+        return verdict;
+      }
+    }
     try {
       return nodeVerify('sha256', message, { key: key.keyObject, dsaEncoding: 'ieee-p1363' }, signature) ? 'valid' : 'invalid';
     } catch {
@@ -224,8 +281,32 @@ export type Signer = (message: Uint8Array) => Uint8Array;
  * a P-256 pair is a bug: the call throws.
  */
 export function createFastSigner(keyPair: KeyPair): Signer {
+  const privateKey = privateKeyObject(keyPair);
+  return (message) => lowS(new Uint8Array(nodeSign('sha256', message, { key: privateKey, dsaEncoding: 'ieee-p1363' })));
+}
+
+/** Makes signatures in the background (libuv's thread pool): the same signatures as {@link createFastSigner}, without holding the caller's thread. */
+export type AsyncSigner = (message: Uint8Array) => Promise<Uint8Array>;
+
+/** The fast signer, asynchronous: many signatures at once share the machine's cores. */
+export function createAsyncSigner(keyPair: KeyPair): AsyncSigner {
+  const privateKey = privateKeyObject(keyPair);
+  return (message) =>
+    new Promise((resolve, reject) => {
+      nodeSign('sha256', message, { key: privateKey, dsaEncoding: 'ieee-p1363' }, (error, signature) => {
+        if (error !== null) reject(error);
+        else resolve(lowS(new Uint8Array(signature)));
+      });
+    });
+}
+
+/** s normalised to the lower half, so that whether a signature is high-S never depends on the nonce. */
+const lowS = (signature: Uint8Array): Uint8Array =>
+  compare32(signature, 32, HALF_ORDER) > 0 ? withS(signature, N - bigintAt(signature, 32)) : signature;
+
+function privateKeyObject(keyPair: KeyPair): KeyObject {
   const pub = keyPair.publicKey;
-  const privateKey = createPrivateKey({
+  return createPrivateKey({
     key: {
       kty: 'EC',
       crv: 'P-256',
@@ -235,10 +316,6 @@ export function createFastSigner(keyPair: KeyPair): Signer {
     },
     format: 'jwk',
   });
-  return (message) => {
-    const signature = new Uint8Array(nodeSign('sha256', message, { key: privateKey, dsaEncoding: 'ieee-p1363' }));
-    return compare32(signature, 32, HALF_ORDER) > 0 ? withS(signature, N - bigintAt(signature, 32)) : signature;
-  };
 }
 
 /**

@@ -44,6 +44,7 @@ export class DspNode {
   private readonly clock: VirtualClock;
   private readonly log: LogSink;
   private readonly inbox = new Inbox();
+  private prepared: Inbound[] = [];
   private bus: Bus | null = null;
   private counter = 0n;
   private wakeAt: Instant = Infinity;
@@ -70,10 +71,23 @@ export class DspNode {
     while (this.outstanding.size > 0) await Promise.all([...this.outstanding]);
   }
 
+  /** Takes what arrived and starts its signature checks in the background (`Dsp.prime`), so `drain` finds them done. */
+  async prepare(): Promise<void> {
+    const items = this.inbox.drain();
+    this.prepared.push(...items);
+    const now = this.clock.now();
+    const checks: Promise<unknown>[] = [];
+    for (const i of items)
+      if (i.kind === 'envelope' && i.envelope.kind === 'serviceRequest') checks.push(this.dsp.prime(i.envelope.serviceRequest, now));
+    await Promise.all(checks);
+  }
+
   /** Handles everything received since the last drain; true if anything was. */
   drain(): boolean {
     let worked = false;
-    for (const item of this.inbox.drain()) {
+    const items = this.prepared.length > 0 ? this.prepared : this.inbox.drain();
+    this.prepared = [];
+    for (const item of items) {
       worked = true;
       this.handle(item);
     }

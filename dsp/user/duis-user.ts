@@ -3,7 +3,7 @@ import { requestSignedContent } from '../../proto/signed-content.ts';
 import type { ServiceRequest, ServiceRequestBody } from '../../proto/types.ts';
 import { serviceReferenceOf } from '../access/srv.ts';
 import type { Srv } from '../access/srv.ts';
-import { createFastSigner, type Signer } from '../smki/signature.ts';
+import { createAsyncSigner, createFastSigner, type AsyncSigner, type Signer } from '../../core/crypto/ecdsa.ts';
 import type { Credential } from '../smki/smki.ts';
 
 /**
@@ -31,6 +31,8 @@ export class DuisUser {
   private readonly xml: Credential;
   private readonly signXml: Signer;
   private readonly signPre: Signer | undefined;
+  private readonly signXmlAsync: AsyncSigner;
+  private readonly signPreAsync: AsyncSigner | undefined;
   private counter: bigint;
 
   constructor(options: DuisUserOptions) {
@@ -38,8 +40,11 @@ export class DuisUser {
     this.role = options.role;
     this.xml = options.xml;
     this.signXml = createFastSigner({ privateKey: options.xml.privateKey, publicKey: options.xml.certificate.publicKey });
+    this.signXmlAsync = createAsyncSigner({ privateKey: options.xml.privateKey, publicKey: options.xml.certificate.publicKey });
     const s = options.signing;
-    this.signPre = s === undefined ? undefined : createFastSigner({ privateKey: s.privateKey, publicKey: s.certificate.publicKey });
+    const pair = s === undefined ? undefined : { privateKey: s.privateKey, publicKey: s.certificate.publicKey };
+    this.signPre = pair === undefined ? undefined : createFastSigner(pair);
+    this.signPreAsync = pair === undefined ? undefined : createAsyncSigner(pair);
     this.counter = (options.firstCounter ?? 1n) - 1n;
   }
 
@@ -60,7 +65,42 @@ export class DuisUser {
     options: { counter?: bigint; role?: string } = {},
   ): ServiceRequest {
     const counter = options.counter ?? this.nextCounter();
-    const unsigned = {
+    return this.sign(this.unsigned(target, srv, cv, body, counter, options.role ?? this.role));
+  }
+
+  /**
+   * `request`, signed in the background: many requests signed at once share
+   * the machine's cores. The counter is taken now, so order is kept.
+   */
+  requestAsync(
+    target: Eui64,
+    srv: Srv | string,
+    cv: number,
+    body: ServiceRequestBody,
+    options: { role?: string } = {},
+  ): Promise<ServiceRequest> {
+    const unsigned = this.unsigned(target, srv, cv, body, this.nextCounter(), options.role ?? this.role);
+    return this.signAsync(unsigned);
+  }
+
+  /** `signedSend`, signed in the background. */
+  async signedSendAsync(transformed: ServiceRequest, preCommand: Uint8Array, cv: 5 | 6 | 7 = 5): Promise<ServiceRequest> {
+    if (this.signPreAsync === undefined) throw new Error(`DuisUser ${this.id}: no Digital-Signing credential to sign a Pre-Command with`);
+    const signature = await this.signPreAsync(preCommand);
+    return this.signAsync({
+      header: { ...transformed.header, commandVariant: cv },
+      kind: 'signedPreCommand',
+      signedPreCommand: { command: preCommand, signature },
+    });
+  }
+
+  private async signAsync(r: ServiceRequest): Promise<ServiceRequest> {
+    const signature = await this.signXmlAsync(requestSignedContent(r));
+    return { ...r, xmlSignature: { certificateSerial: this.xml.certificate.serial, signature } };
+  }
+
+  private unsigned(target: Eui64, srv: Srv | string, cv: number, body: ServiceRequestBody, counter: bigint, role: string): ServiceRequest {
+    return {
       header: {
         requestId: formatRequestId({ originator: this.id, target, counter }),
         serviceReference: serviceReferenceOf(srv as Srv),
@@ -68,11 +108,10 @@ export class DuisUser {
         commandVariant: cv,
         businessOriginator: this.id,
         businessTarget: target,
-        userRole: options.role ?? this.role,
+        userRole: role,
       },
       ...body,
-    } as ServiceRequest;
-    return this.sign(unsigned);
+    };
   }
 
   /** The request with this User's XML signature (replacing any). */

@@ -169,6 +169,22 @@ export class HubNode {
     await this.hubBus?.kill();
   }
 
+  /**
+   * Takes what the meters received and starts checking the signatures of
+   * critical commands in the background, so `drain` finds the verdicts ready.
+   */
+  async prepare(): Promise<void> {
+    const checks: Promise<void>[] = [];
+    for (const m of [this.esme, this.gsme]) {
+      const authority = m.authority;
+      if (authority === undefined) continue;
+      for (const item of m.prepareInbound()) {
+        if (item.kind === 'envelope' && item.envelope.kind === 'hanCommand') checks.push(authority.prime(item.envelope.hanCommand));
+      }
+    }
+    await Promise.all(checks);
+  }
+
   /** Handles everything received since the last drain, hub first; true if anything was. */
   drain(): boolean {
     let worked = false;
@@ -179,7 +195,7 @@ export class HubNode {
       if (this.admit('hub', item)) this.onHub(item.topic, item.envelope);
     }
     for (const m of [this.esme, this.gsme]) {
-      for (const item of m.inbox.drain()) {
+      for (const item of m.takeInbound()) {
         worked = true;
         if (this.admit(m.id, item)) this.onMeter(m, item.envelope);
       }

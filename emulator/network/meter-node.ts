@@ -20,7 +20,7 @@ import type { ConsumptionProfile } from '../devices/common/profile.ts';
 import type { UtrnSibling } from '../devices/common/utrn/utrn-acceptor.ts';
 import { ESME_VARIANT, esmeMachine } from '../devices/esme/machine.ts';
 import { GSME_VARIANT, gsmeMachine } from '../devices/gsme/machine.ts';
-import { Inbox } from './inbox.ts';
+import { Inbox, type Inbound } from './inbox.ts';
 import { hex4, stamp, type LogSink } from './log-line.ts';
 
 /** A meter of the premises. */
@@ -67,6 +67,8 @@ export class MeterOnBus {
   readonly inbox = new Inbox();
   /** Its signature check on critical remote commands, when it has trust anchors. */
   readonly authority: CommandAuthority | undefined;
+  /** What `prepareInbound` took from the inbox for the next drain. */
+  private prepared: Inbound[] = [];
   snapshot: MeterSnapshot;
   private bus: Bus | null = null;
   private counter = 0n;
@@ -126,6 +128,21 @@ export class MeterOnBus {
       }
     }
     this.replan();
+  }
+
+  /** Takes what arrived, for the next `takeInbound`; returns the newly taken. */
+  prepareInbound(): readonly Inbound[] {
+    const items = this.inbox.drain();
+    this.prepared.push(...items);
+    return items;
+  }
+
+  /** What to handle now: what was prepared, or else what arrived. */
+  takeInbound(): Inbound[] {
+    if (this.prepared.length === 0) return this.inbox.drain();
+    const items = this.prepared;
+    this.prepared = [];
+    return items;
   }
 
   /** Answers a HAN command the device handled itself (not the meter machine) with a success on its `out` topic. */

@@ -31,6 +31,12 @@ export interface RunnerNode {
   flushed(): Promise<void>;
   /** Handles what it received; true if there was anything. */
   drain(): boolean;
+  /**
+   * Optional: takes what it received for the next `drain` and does the
+   * asynchronous part of handling it (verifying signatures in the
+   * background) so that `drain` stays synchronous. Changes no outcome.
+   */
+  prepare?(): Promise<void>;
 }
 
 /** Options of a run. */
@@ -175,6 +181,7 @@ export class NetworkRunner {
       for (const node of this.nodes) await node.flushed();
       for (const node of this.others) await node.flushed();
       await this.bus.settle();
+      await Promise.all([...this.nodes.map((n) => n.prepare()), ...this.others.map((n) => n.prepare?.())]);
       let worked = false;
       for (const node of this.nodes) worked = node.drain() || worked;
       for (const node of this.others) worked = node.drain() || worked;

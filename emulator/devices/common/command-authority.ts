@@ -102,6 +102,20 @@ export class CommandAuthority {
   }
 
   /**
+   * Starts verifying a command's signature in the background, so that
+   * `admit` finds the verdict ready (`SignatureVerifier.prime`). Changes no
+   * verdict.
+   */
+  prime(c: HanCommand): Promise<void> {
+    const a = c.authorisation;
+    if (a === undefined || !isCriticalCommand(c)) return Promise.resolve();
+    const decoded = decodePreCommand(a.preCommand);
+    if (!decoded.ok) return Promise.resolve();
+    const anchor = decoded.value.command.kind === 'updateSupplierCredentials' ? this.anchors.transCoS : this.anchors.supplier;
+    return anchor === undefined ? Promise.resolve() : this.verifier.prime(anchor.publicKey, a.preCommand, a.signature);
+  }
+
+  /**
    * Change of Supplier: the supplier cell now holds `anchor`. Call only with a
    * command `admit` passed. // DOMAIN §5.3 (CS02b supplierByTransCoS)
    */
