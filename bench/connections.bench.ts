@@ -9,7 +9,9 @@
  *     retained `0` on its online topic) and subscribed to its WAN down topic,
  *     plus the hub measured below. For aedes the heap of this process (broker
  *     and clients); for mosquitto its RSS from /proc/<pid>/status, and this
- *     process's heap for the client side alone. Per hub, and per socket.
+ *     process's heap for the client side alone. Per hub, with the sockets it
+ *     took. The heap's baseline is taken after a warm-up round of 200 hubs
+ *     connected and closed; the broker's RSS from its start.
  *  2. WAN messages per second end to end with those N hubs connected, at
  *     QoS 0 and QoS 1, up (one hub → broker → the DSP) and down (the DSP →
  *     broker → one hub):
@@ -25,8 +27,9 @@
  * received. Each rate is the median of RUNS, raw and ours interleaved, after a
  * warm-up. Loopback only; every broker is stopped at the end.
  *
- * Usage: npm run bench:connections [-- --hubs N --hubs-per-shard H --messages M --runs R]
+ * Usage: npm run bench:connections [-- --hubs N --hubs-per-shard H --messages M --runs R --broker aedes|mosquitto --model per-client|per-shard]
  */
+import { EventEmitter } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -54,7 +57,14 @@ import { decodeEnvelope, encodeEnvelope } from '../proto/codec.ts';
 import type { Envelope } from '../proto/types.ts';
 
 const { values } = parseArgs({
-  options: { hubs: { type: 'string' }, 'hubs-per-shard': { type: 'string' }, messages: { type: 'string' }, runs: { type: 'string' } },
+  options: {
+    hubs: { type: 'string' },
+    'hubs-per-shard': { type: 'string' },
+    messages: { type: 'string' },
+    runs: { type: 'string' },
+    broker: { type: 'string' },
+    model: { type: 'string' },
+  },
 });
 const HUBS = Number(values.hubs ?? 2_000);
 const HUBS_PER_SHARD = Number(values['hubs-per-shard'] ?? DEFAULT_HUBS_PER_SHARD);
@@ -64,6 +74,8 @@ const WINDOW = 1_000;
 const WARM_UP = 3_000;
 const RUN_LIMIT_MS = 60_000;
 const gc = (globalThis as { gc?: () => void }).gc;
+// mqtt.js waits for 'drain' once per write queued behind a full socket: up to a window's worth, past Node's warning threshold.
+EventEmitter.defaultMaxListeners = 2 * WINDOW;
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-GB');
 
 function eui(n: number): Eui64 {
@@ -81,9 +93,9 @@ const principals: Principal[] = [hub(HUB), hub(RAW_HUB), DSP, RAW_OBSERVER, ...f
 const OFFLINE = Uint8Array.of(0x30);
 
 const PLANS: readonly { readonly name: string; readonly plan: ConnectionPlan }[] = [
-  { name: 'per-client', plan: { model: 'per-client' } },
+  { name: 'per-client', plan: { model: 'per-client' } as const },
   { name: 'per-shard', plan: unwrap(planConnections(HUBS + 1, { model: { kind: 'per-shard', hubsPerShard: HUBS_PER_SHARD } })) },
-];
+].filter((p) => values.model === undefined || p.name === values.model);
 
 const at = Date.UTC(2026, 2, 1, 18, 30);
 /** What goes up: a comms hub carrying a meter's balance read back to the DSP. */
@@ -311,10 +323,6 @@ async function phase(
   const mqtt = new MqttBusFactory({ url: broker.url, credentials: credentialsFor(secret) });
   const bus = busForPlan(mqtt, plan);
   try {
-    await pause(300);
-    const heapBefore = heapUsed();
-    const rssBefore = broker.rss?.();
-    const started = performance.now();
     const connectHub = async (id: Eui64, handler: (m: BusMessage) => void): Promise<Bus> => {
       const will = { topic: chOnlineTopic(id), payload: OFFLINE, qos: 1, retain: true } as const;
       const r = await bus.connect({ clientId: clientIdOf(hub(id)), will });
@@ -323,9 +331,20 @@ async function phase(
       return r.value;
     };
     const concurrency = 100;
-    for (let i = 0; i < fleetHubs.length; i += concurrency) {
-      await Promise.all(fleetHubs.slice(i, i + concurrency).map((id) => connectHub(id, () => {})));
-    }
+    const connectFleet = async (hubs: readonly Eui64[]): Promise<void> => {
+      for (let i = 0; i < hubs.length; i += concurrency)
+        await Promise.all(hubs.slice(i, i + concurrency).map((id) => connectHub(id, () => {})));
+    };
+    // The broker's memory from its start: what the warm-up below frees, the fleet's connections reuse.
+    await pause(300);
+    const rssBefore = broker.rss?.();
+    // A warm-up round, closed again, so this process's baseline does not count what its first connections set up once.
+    await connectFleet(fleetHubs.slice(0, 2 * concurrency));
+    await bus.closeAll();
+    await pause(300);
+    const heapBefore = heapUsed();
+    const started = performance.now();
+    await connectFleet(fleetHubs);
     const inbox = { handler: (_m: BusMessage): void => {} };
     const hubBus = await connectHub(HUB, (m) => inbox.handler(m));
     const connectSeconds = (performance.now() - started) / 1000;
@@ -382,7 +401,7 @@ async function phase(
     }
     return result;
   } finally {
-    if ('closeAll' in bus && bus !== mqtt) await bus.closeAll();
+    await bus.closeAll();
     await mqtt.closeAll();
     await broker.stop();
   }
@@ -397,11 +416,13 @@ if (gc === undefined) console.log('(run with --expose-gc for exact heap figures)
 
 const mosquittoBinary = findMosquitto();
 const results: PhaseResult[] = [];
-for (const { name, plan } of PLANS) results.push(await phase('aedes', startAedes, name, plan));
-if (mosquittoBinary === null) console.log('   mosquitto is not installed: skipped');
-else
-  for (const { name, plan } of PLANS)
-    results.push(await phase('mosquitto', (s, p) => startMosquittoPhase(mosquittoBinary, s, p), name, plan));
+if (values.broker !== 'mosquitto') for (const { name, plan } of PLANS) results.push(await phase('aedes', startAedes, name, plan));
+if (values.broker !== 'aedes') {
+  if (mosquittoBinary === null) console.log('   mosquitto is not installed: skipped');
+  else
+    for (const { name, plan } of PLANS)
+      results.push(await phase('mosquitto', (s, p) => startMosquittoPhase(mosquittoBinary, s, p), name, plan));
+}
 
 console.log('\nSummary, per comms hub (heap: aedes, broker and clients; mosquitto, the clients alone); ratios from the same phase:');
 for (const r of results) {
