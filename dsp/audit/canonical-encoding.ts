@@ -1,5 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { createHash } from 'node:crypto';
 
 /**
  * One byte string per list of fields, the same on every run and every
@@ -70,8 +69,8 @@ function encodeField(f: CanonicalField, i: number): [number, Uint8Array] {
   return [TAG_INTEGER, utf8.encode(f.toString(10))];
 }
 
-/** SHA-256 of `bytes`, as 64 lower-case hex digits. */
-export const sha256Hex = (bytes: Uint8Array): string => bytesToHex(sha256(bytes));
+/** SHA-256 of `bytes`, as 64 lower-case hex digits (OpenSSL's: every request and SAT record is hashed, so the native one). */
+export const sha256Hex = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /**
  * The SHA-256 (hex) of a field list's canonical bytes: how a caller turns the
