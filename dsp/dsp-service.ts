@@ -10,7 +10,7 @@ import { ServiceAuditTrail } from './audit/service-audit-trail.ts';
 import { dspConfig, type DspConfig } from './dsp-config.ts';
 import type { DspOutput } from './dsp-outputs.ts';
 import { RequestLedger, type LedgerKey, type Outcome, type RequestInfo } from './ledger/request-ledger.ts';
-import { registration } from './pipeline/authorisation.ts';
+import { registration, userAndRole } from './pipeline/authorisation.ts';
 import { ADMISSION, DECISION, runStages } from './pipeline/pipeline.ts';
 import { known, transformKey, type DspView, type RequestFacts, type Transformed } from './pipeline/request-facts.ts';
 import { solrContingencyGates } from './pipeline/solr-contingency.ts';
@@ -310,7 +310,7 @@ export class Dsp {
     const opened = this.ledger.open(key, at, this.infoOf(f));
     if (!opened.ok) return out;
     this.audit(f, 'request', null, `release of ${reference}`);
-    const again = runStages([registration, solrContingencyGates], f, this.view);
+    const again = runStages([userAndRole, registration, solrContingencyGates], f, this.view);
     if (again !== undefined) {
       this.finish(out, f, key, 'duplicate' in again ? reject(EMULATOR_CODES.X10, 'resend') : again);
       return out;
@@ -427,7 +427,8 @@ export class Dsp {
 
   /**
    * Everything due by `at`: future-dated requests reach their execution time
-   * (the time-dependent gates are checked again — RELIABILITY SA05), and
+   * (the User's status and the time-dependent gates are checked again —
+   * RELIABILITY SA05, F15), and
    * requests whose device did not answer in time end with E21 and a
    * CommandFailure DCC Alert to the sender. // DOMAIN §4.4 E21; MP134B req 7
    *
@@ -445,7 +446,7 @@ export class Dsp {
       if (s !== undefined && s.at <= at && (p === undefined || s.at <= p.deadline)) {
         this.scheduled.shift();
         const f: RequestFacts = { ...s.facts, at: s.at };
-        const again = runStages([registration, solrContingencyGates], f, this.view);
+        const again = runStages([userAndRole, registration, solrContingencyGates], f, this.view);
         if (again !== undefined) this.finish(out, f, s.key, 'duplicate' in again ? reject(EMULATOR_CODES.X10, 'resend') : again, true);
         else this.send(out, f, s.key, s.at);
         const sent = this.pending.get(s.key.requestId);

@@ -53,6 +53,7 @@ type Step =
   | { readonly kind: 'adt'; readonly limits: readonly (number | null)[] }
   | { readonly kind: 'solr'; readonly delayDays: number | null }
   | { readonly kind: 'revoke' }
+  | { readonly kind: 'suspend'; readonly on: boolean }
   | { readonly kind: 'release'; readonly which: number };
 
 interface Scenario {
@@ -140,6 +141,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.constant({ kind: 'revoke' as const }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('suspend' as const), on: chance(30) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('release' as const), which: fc.nat() }) },
 );
 
@@ -220,6 +222,8 @@ function bodyOf(choice: Exclude<BodyChoice, 'signed'>, srv: string): ServiceRequ
 class Model {
   failed: boolean;
   instruction: boolean;
+  /** The SRP is an active User (not suspended). */
+  active = true;
   solrAt: number | undefined;
   transferAt: number | undefined;
   adt = new Map<string, number>();
@@ -275,6 +279,7 @@ class Model {
     if (body !== undefined && body.kind !== 'opaque' && SRV_OF_BODY[body.kind] !== r.srv) return 'X1';
     if (!r.xmlSigned) return 'X2';
     if (!this.s.roleInForce) return 'E1';
+    if (!this.active) return 'E3';
     if (e === undefined) return 'X11';
     if (!this.list.has(r.srv)) return 'E2';
     if (!e.commandVariants.includes(r.cv as never)) return 'E12';
@@ -314,6 +319,7 @@ interface Sent {
   readonly via: 'submit' | 'release';
   /** The model at that instant. */
   readonly gate: string | undefined;
+  readonly active: boolean;
   readonly adtAdmitted: boolean;
 }
 
@@ -363,7 +369,15 @@ function play(s: Scenario): { readonly sent: Sent[]; readonly decisions: Decisio
     decisions.push({ what, expected, actual: rs.length === 1 ? rs[0]!.responseCode : `${rs.length} responses` });
     for (const o of out) {
       if (o.kind === 'command')
-        sent.push({ command: o, srv: req.srv, at: now, via: 'submit', gate: model.gates(now), adtAdmitted: model.admittedByAdt });
+        sent.push({
+          command: o,
+          srv: req.srv,
+          at: now,
+          via: 'submit',
+          gate: model.gates(now),
+          active: model.active,
+          adtAdmitted: model.admittedByAdt,
+        });
     }
     if (rs[0]?.responseCode === 'X9') {
       const q = w.dsp.adt.quarantined(SRP).at(-1);
@@ -427,6 +441,10 @@ function play(s: Scenario): { readonly sent: Sent[]; readonly decisions: Decisio
         model.solrAt = now;
         model.transferAt = now + (st.delayDays ?? 0) * DAY_MS;
         break;
+      case 'suspend':
+        w.dsp.admin.setUserStatus(SRP, st.on ? 'suspended' : 'active', now);
+        model.active = !st.on;
+        break;
       case 'revoke':
         if (!revoked) w.dsp.admin.revokeLicence(SUPPLIER_A, now);
         revoked = true;
@@ -440,7 +458,7 @@ function play(s: Scenario): { readonly sent: Sent[]; readonly decisions: Decisio
         // Released (or refused) once; an expired hold stays unreleasable.
         if (live) model.held.delete(reference);
         const gate = model.gates(now);
-        const expected = !live ? null : (gate ?? (h.request.cv === 2 || h.request.cv === 6 ? 'I0' : 'I99'));
+        const expected = !live ? null : !model.active ? 'E3' : (gate ?? (h.request.cv === 2 || h.request.cv === 6 ? 'I0' : 'I99'));
         const out = w.dsp.release(SRP, reference, now);
         const rs = responses(out);
         decisions.push({
@@ -449,7 +467,8 @@ function play(s: Scenario): { readonly sent: Sent[]; readonly decisions: Decisio
           actual: rs[0]?.responseCode ?? null,
         });
         for (const o of out)
-          if (o.kind === 'command') sent.push({ command: o, srv: h.request.srv, at: now, via: 'release', gate, adtAdmitted: true });
+          if (o.kind === 'command')
+            sent.push({ command: o, srv: h.request.srv, at: now, via: 'release', gate, active: model.active, adtAdmitted: true });
         break;
       }
     }
@@ -526,6 +545,10 @@ const TOUR: Scenario = {
     [{ kind: 'failed', on: false }, SECOND_MS],
     [flow(), SECOND_MS],
     [{ kind: 'failed', on: true }, SECOND_MS],
+    [{ kind: 'suspend', on: true }, SECOND_MS],
+    [flow(), SECOND_MS],
+    [{ kind: 'release', which: 0 }, SECOND_MS],
+    [{ kind: 'suspend', on: false }, SECOND_MS],
     [{ kind: 'solr', delayDays: 120 }, DAY_MS],
     [flow(), 91 * DAY_MS],
     [flow(), 30 * DAY_MS],
@@ -535,7 +558,7 @@ const TOUR: Scenario = {
 const TOUR_WITHOUT_ROLE: Scenario = { ...TOUR, roleInForce: false, steps: TOUR.steps.slice(0, 2) };
 
 describe('the SoLR Contingency role: never allow (RELIABILITY §4 oracle 4)', () => {
-  it('a command goes out for an SC request only if its SRV is listed, its content is Credit, the supplier is failed, an instruction stands, the window is open and the ADT (or a release) lets it', () => {
+  it('a command goes out for an SC request only if its SRV is listed, its content is Credit, the supplier is failed, an instruction stands, the window is open, the SRP is active and the ADT (or a release) lets it', () => {
     let commands = 0;
     let requests = 0;
     fc.assert(
@@ -553,6 +576,7 @@ describe('the SoLR Contingency role: never allow (RELIABILITY §4 oracle 4)', ()
           expect(w.registry.responsibleSupplier(w.registry.device(c.command.device)!, c.at)).toBe(SUPPLIER_A);
           expect(w.registry.isFailed(SUPPLIER_A, c.at)).toBe(true);
           expect(c.gate).toBeUndefined();
+          expect(c.active).toBe(true);
           expect(c.adtAdmitted).toBe(true);
           // A signed command carries a Pre-Command signed with the failed supplier's key, never the SRP's own. // MP134B req 2
           const a = c.command.command.authorisation;
@@ -581,7 +605,7 @@ describe('the SoLR Contingency role: never allow (RELIABILITY §4 oracle 4)', ()
       { numRuns: 200, examples: [[TOUR], [TOUR_WITHOUT_ROLE]] },
     );
     // Every rule was exercised: each code the reference can give came up.
-    for (const code of ['I0', 'I99', 'X1', 'X2', 'X4', 'X5', 'X6', 'X7', 'X8', 'X9', 'X13', 'E1', 'E2', 'E4', 'E11', 'E12', 'E19']) {
+    for (const code of ['I0', 'I99', 'X1', 'X2', 'X4', 'X5', 'X6', 'X7', 'X8', 'X9', 'X13', 'E1', 'E2', 'E3', 'E4', 'E11', 'E12', 'E19']) {
       expect(seen.get(code) ?? 0, code).toBeGreaterThan(0);
     }
   });
@@ -609,6 +633,8 @@ describe('the SoLR Contingency role: never allow (RELIABILITY §4 oracle 4)', ()
       'X9', // SMETS1, the body itself: still over the ADT limit
       ...['X7', 'X7'], // instruction withdrawn
       ...['X6', 'X6'], // off the failed list
+      ...['E3', 'E3'], // the SRP suspended
+      'E3', // and what it holds cannot be released
       ...['X8', 'X8'], // 91 days after the SoLR date, the MPIDs not yet moved
       ...['E4', 'E4'], // the MPIDs have moved to the SoLR
     ]);

@@ -270,6 +270,37 @@ describe('the SoLR Contingency role (MP134B)', () => {
     expect(dccAlerts(due).map((a) => [a.to, a.alert.code])).toEqual([[SRP, 'N12']]);
   });
 
+  it('MP134B req 6 (RELIABILITY F15): a User suspended while its request is held gets E3 when it would be sent — on release, and at a future-dated execution time', () => {
+    const { w, t, esme } = solrWorld({ adtLimit: null });
+    expect(codes(critical(w.dsp, w.srp, esme.id, CREDIT, t).send!)).toEqual(['X9']);
+    const reference = w.dsp.adt.quarantined(SRP)[0]!.reference;
+    w.dsp.admin.setUserStatus(SRP, 'suspended', t + 10);
+    const released = w.dsp.release(SRP, reference, t + 20);
+    expect(codes(released)).toEqual(['E3']);
+    expect(commands(released)).toEqual([]);
+
+    const s1 = solrWorld({ smets1: 1 });
+    const meter = s1.w.premises.at(-1)!.esme;
+    const executeAt = s1.t + DAY_MS;
+    const body: ServiceRequestBody = {
+      kind: 'updatePaymentMode',
+      updatePaymentMode: { kind: 'credit', credit: {}, executionDateTime: executeAt },
+    };
+    expect(codes(s1.w.dsp.submit(SRP, s1.w.srp.request(meter.id, '1.6', 5, body), s1.t))).toEqual(['I99']);
+    // The failed supplier's own future-dated request too.
+    const own = s1.w.dsp.submit(SUPPLIER_A, s1.w.supplierA.request(meter.id, '1.6', 5, body), s1.t + 1);
+    expect(codes(own)).toEqual(['I99']);
+    s1.w.dsp.admin.setUserStatus(SRP, 'suspended', s1.t + 10);
+    s1.w.dsp.admin.setUserStatus(SUPPLIER_A, 'suspended', s1.t + 10);
+    const due = s1.w.dsp.due(executeAt);
+    expect(codes(due)).toEqual(['E3', 'E3']);
+    expect(commands(due)).toEqual([]);
+    expect(dccAlerts(due).map((a) => [a.to, a.alert.code])).toEqual([
+      [SRP, 'N12'],
+      [SUPPLIER_A, 'N12'],
+    ]);
+  });
+
   it('MP134B req 7: SAT records carry the SRP as sender and name the failed supplier; responses and DCC alerts go to the SRP only', () => {
     const { w, t, esme, gsme } = solrWorld({ adtLimit: 1 });
     const all: DspOutput[] = [];
