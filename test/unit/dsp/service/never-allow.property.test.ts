@@ -28,7 +28,10 @@ const EXTENSIONS = ['7.3', '7.1', '2.2', '4.3', '4.1.4', '8.2'];
 /** SRVs requests are drawn from most often; any SRV of the catalogue can also come up. */
 const LIKELY_SRVS = ['1.6', '1.6', '1.6', '1.6', ...EXTENSIONS];
 
-type BodyChoice = 'credit' | 'prepayment' | 'native' | 'opaque' | 'signed';
+/** `futureCredit`: Credit with an execution time two hours on (SMETS1: the DSP holds it until then). */
+type BodyChoice = 'credit' | 'futureCredit' | 'prepayment' | 'native' | 'opaque' | 'signed';
+/** How far ahead a future-dated request is to be executed. */
+const FUTURE_MS = 2 * HOUR_MS;
 type Signer = 'failedSupplier' | 'srpOwn' | 'otherSupplier';
 
 interface Request {
@@ -39,7 +42,7 @@ interface Request {
   readonly device: number;
   readonly body: BodyChoice;
   /** For a signed body: what the CV 4 before it asked for. */
-  readonly content: Exclude<BodyChoice, 'signed'>;
+  readonly content: Exclude<BodyChoice, 'signed' | 'futureCredit'>;
   /** For a signed body: the DSP's Pre-Command, or one the SRP made itself (saying Prepayment). */
   readonly tampered: boolean;
   readonly signer: Signer;
@@ -103,7 +106,7 @@ const request: fc.Arbitrary<Request> = fc.oneof(
       srv: fc.oneof({ weight: 3, arbitrary: fc.constant('1.6') }, { weight: 1, arbitrary: srv }),
       cv: fc.integer({ min: 4, max: 7 }),
       device: fc.constant(2),
-      body: fc.constantFrom<BodyChoice>('credit', 'credit', 'prepayment', 'native', 'opaque'),
+      body: fc.constantFrom<BodyChoice>('credit', 'credit', 'futureCredit', 'futureCredit', 'prepayment', 'native', 'opaque'),
     }),
   },
   {
@@ -113,7 +116,7 @@ const request: fc.Arbitrary<Request> = fc.oneof(
       srv,
       cv: fc.integer({ min: 1, max: 8 }),
       device: fc.nat(3),
-      body: fc.constantFrom<BodyChoice>('signed', 'credit', 'prepayment', 'native', 'opaque'),
+      body: fc.constantFrom<BodyChoice>('signed', 'credit', 'futureCredit', 'prepayment', 'native', 'opaque'),
     }),
   },
 );
@@ -211,8 +214,11 @@ function appliesTo(e: SrvEntry, type: string): boolean {
   return types.size === 0 || types.has(type);
 }
 
-function bodyOf(choice: Exclude<BodyChoice, 'signed'>, srv: string): ServiceRequestBody {
+function bodyOf(choice: Exclude<BodyChoice, 'signed'>, srv: string, at: number): ServiceRequestBody {
   if (choice === 'credit') return CREDIT;
+  if (choice === 'futureCredit') {
+    return { kind: 'updatePaymentMode', updatePaymentMode: { kind: 'credit', credit: {}, executionDateTime: at + FUTURE_MS } };
+  }
   if (choice === 'prepayment') return PREPAYMENT;
   if (choice === 'native') return NATIVE_BODY[srv] ?? OPAQUE;
   return OPAQUE;
@@ -274,7 +280,7 @@ class Model {
     this.admittedByAdt = false;
     const e = ENTRIES.get(r.srv);
     const signed = r.body === 'signed';
-    const body = signed ? undefined : bodyOf(r.body, r.srv);
+    const body = signed ? undefined : bodyOf(r.body, r.srv, at);
     // The request can be read: a body that belongs to its SRV.
     if (body !== undefined && body.kind !== 'opaque' && SRV_OF_BODY[body.kind] !== r.srv) return 'X1';
     if (!r.xmlSigned) return 'X2';
@@ -306,7 +312,15 @@ class Model {
     if (r.cv === 4) return 'I0';
     if (!this.adtAdmits(r.srv, at, true)) return 'X9';
     this.admittedByAdt = true;
+    // A future-dated request is acknowledged and held; the rules apply again when it is due.
+    if (r.body === 'futureCredit') return 'I99';
     return r.cv === 2 || r.cv === 6 ? 'I0' : 'I99';
+  }
+
+  /** The code for a held request at its execution time `at`: the User's status and the gates, checked again. // RELIABILITY SA05, F15 */
+  executed(r: Request, at: number): string {
+    if (!this.active) return 'E3';
+    return this.gates(at) ?? (r.cv === 2 || r.cv === 6 ? 'I0' : 'I99');
   }
 }
 
@@ -316,7 +330,7 @@ interface Sent {
   readonly command: Extract<DspOutput, { kind: 'command' }>;
   readonly srv: string;
   readonly at: number;
-  readonly via: 'submit' | 'release';
+  readonly via: 'submit' | 'release' | 'due';
   /** The model at that instant. */
   readonly gate: string | undefined;
   readonly active: boolean;
@@ -379,6 +393,8 @@ function play(s: Scenario): { readonly sent: Sent[]; readonly decisions: Decisio
           adtAdmitted: model.admittedByAdt,
         });
     }
+    if (req.body === 'futureCredit' && expected === 'I99' && rs[0]?.responseCode === 'I99')
+      held.set(r.header.requestId, { request: req, at: now + FUTURE_MS });
     if (rs[0]?.responseCode === 'X9') {
       const q = w.dsp.adt.quarantined(SRP).at(-1);
       if (q !== undefined) model.held.set(q.reference, { request: req, at: now });
@@ -386,19 +402,56 @@ function play(s: Scenario): { readonly sent: Sent[]; readonly decisions: Decisio
     return out;
   };
 
+  /** Future-dated requests the DSP holds, by RequestID, with their execution time. */
+  const held = new Map<string, { readonly request: Request; readonly at: number }>();
+  /** What is due by `now`: held requests reach their execution time (checked against the reference), device deadlines pass (E21). */
+  const drain = (): void => {
+    const executed = new Map<string, { readonly request: Request; readonly at: number; readonly gate: string | undefined }>();
+    for (const o of w.dsp.due(now)) {
+      if (o.kind === 'response') {
+        const h = held.get(o.response.requestId);
+        if (h === undefined) {
+          decisions.push({ what: `deadline of ${o.response.requestId}`, expected: 'E21', actual: o.response.responseCode });
+          continue;
+        }
+        held.delete(o.response.requestId);
+        executed.set(o.response.requestId, { ...h, gate: model.gates(h.at) });
+        decisions.push({
+          what: `execution of ${h.request.srv} CV ${h.request.cv} at +${h.at - w.start}`,
+          expected: model.executed(h.request, h.at),
+          actual: o.response.responseCode,
+        });
+      }
+      if (o.kind === 'command') {
+        const e = executed.get(o.requestId);
+        // A command out of `due` that is no held request's is a failure of the never-allow property.
+        sent.push({
+          command: o,
+          srv: e?.request.srv ?? '',
+          at: e?.at ?? now,
+          via: 'due',
+          gate: e === undefined ? 'not held' : e.gate,
+          active: model.active,
+          adtAdmitted: true,
+        });
+      }
+    }
+  };
+
   for (const [st, dt] of s.steps) {
     now += dt;
+    drain();
     switch (st.kind) {
       case 'request': {
         const what = `${st.srv} CV ${st.cv} ${st.body}${st.body === 'signed' ? `(${st.content}, ${st.signer}${st.tampered ? ', tampered' : ''})` : ''} device ${st.device}${st.xmlSigned ? '' : ' unsigned'} at +${now - w.start}`;
         const target = targets[st.device]!;
         if (st.body !== 'signed') {
-          const r = w.srp.request(target, st.srv, st.cv, bodyOf(st.body, st.srv));
+          const r = w.srp.request(target, st.srv, st.cv, bodyOf(st.body, st.srv, now));
           submit(st.xmlSigned ? r : unsign(r), st, false, what);
           break;
         }
         const prelude: Request = { ...st, cv: 4, body: st.content, xmlSigned: true };
-        const cv4 = w.srp.request(target, st.srv, 4, bodyOf(st.content, st.srv));
+        const cv4 = w.srp.request(target, st.srv, 4, bodyOf(st.content, st.srv, now));
         let bytes: Uint8Array | undefined;
         let transformed = false;
         if (st.cv >= 5 && st.cv <= 7) {
@@ -473,6 +526,8 @@ function play(s: Scenario): { readonly sent: Sent[]; readonly decisions: Decisio
       }
     }
   }
+  now += 3 * DAY_MS;
+  drain();
   return { sent, decisions, w };
 }
 
@@ -549,6 +604,12 @@ const TOUR: Scenario = {
     [flow(), SECOND_MS],
     [{ kind: 'release', which: 0 }, SECOND_MS],
     [{ kind: 'suspend', on: false }, SECOND_MS],
+    [{ kind: 'adt', limits: [10, null, null, null, null, null, null] }, SECOND_MS],
+    [flow({ device: 2, body: 'futureCredit' }), SECOND_MS],
+    [flow({ device: 2, body: 'futureCredit', cv: 6 }), SECOND_MS],
+    [{ kind: 'instruction', on: false }, HOUR_MS],
+    [{ kind: 'instruction', on: true }, 2 * HOUR_MS],
+    [flow({ device: 2, body: 'futureCredit' }), SECOND_MS],
     [{ kind: 'solr', delayDays: 120 }, DAY_MS],
     [flow(), 91 * DAY_MS],
     [flow(), 30 * DAY_MS],
@@ -611,8 +672,10 @@ describe('the SoLR Contingency role: never allow (RELIABILITY §4 oracle 4)', ()
   });
 
   it('a tour through every rule gets, step by step, the code the rules give', () => {
-    const { decisions } = play(TOUR);
-    expect(decisions.map((d) => d.actual)).toEqual(decisions.map((d) => d.expected));
+    const all = play(TOUR).decisions;
+    expect(all.map((d) => d.actual)).toEqual(all.map((d) => d.expected));
+    // Device deadlines (E21) aside.
+    const decisions = all.filter((d) => !d.what.startsWith('deadline'));
     // CV 4 and its send are two decisions; a release is one.
     expect(decisions.map((d) => d.actual)).toEqual([
       ...['I0', 'I99'], // Credit, signed with the failed supplier's key: sent
@@ -635,6 +698,9 @@ describe('the SoLR Contingency role: never allow (RELIABILITY §4 oracle 4)', ()
       ...['X6', 'X6'], // off the failed list
       ...['E3', 'E3'], // the SRP suspended
       'E3', // and what it holds cannot be released
+      ...['I99', 'I99'], // SMETS1, future-dated: held
+      ...['X7', 'X7'], // the instruction was withdrawn before their execution time
+      ...['I99', 'I99'], // held, and sent at its execution time
       ...['X8', 'X8'], // 91 days after the SoLR date, the MPIDs not yet moved
       ...['E4', 'E4'], // the MPIDs have moved to the SoLR
     ]);
