@@ -258,7 +258,7 @@ export class MqttBusFactory implements BusFactory {
   private stuck(limit: number): Error {
     return new Error(
       `MqttBusFactory.settle: the bus at ${this.url} was not quiet after ${limit} ms ` +
-        `(${this.tracker.inFlight.size} handler(s) or call(s) in flight, ${this.live.size} client(s) open)`,
+        `(${this.tracker.inFlight} handler(s) or call(s) in flight, ${this.live.size} client(s) open)`,
     );
   }
 }
@@ -267,9 +267,18 @@ export class MqttBusFactory implements BusFactory {
 class Tracker {
   /** Bumped by every publish, subscribe, unsubscribe, connect, close, kill and received message. */
   activity = 0;
-  readonly inFlight = new Set<Promise<void>>();
+  /** Calls and handler promises not yet settled. */
+  inFlight = 0;
   private readonly onHandlerError: MqttBusOptions['onHandlerError'];
   private failure: { readonly error: unknown } | undefined;
+  private waiters: (() => void)[] = [];
+  // One function for every tracked promise: a counter and no closure per call, on the path of every publish.
+  private readonly release = (): void => {
+    if (--this.inFlight > 0) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  };
 
   constructor(onHandlerError: MqttBusOptions['onHandlerError']) {
     this.onHandlerError = onHandlerError;
@@ -277,11 +286,8 @@ class Tracker {
 
   /** Counts `work` as in flight until it settles; returns it unchanged. */
   track<T>(work: Promise<T>): Promise<T> {
-    const settled: Promise<void> = work.then(
-      () => void this.inFlight.delete(settled),
-      () => void this.inFlight.delete(settled),
-    );
-    this.inFlight.add(settled);
+    this.inFlight++;
+    void work.then(this.release, this.release);
     return work;
   }
 
@@ -296,7 +302,7 @@ class Tracker {
   }
 
   async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    while (this.inFlight > 0) await new Promise<void>((resolve) => this.waiters.push(resolve));
   }
 
   /** Throws the first handler failure not yet thrown. */
@@ -368,7 +374,7 @@ class MqttBusClient implements MqttBus {
   private readonly unsubscribing = new Map<string, Promise<void>>();
   private readonly markers = new Map<number, () => void>();
   // Calls waiting for the broker's acknowledgement; they fail if the connection is lost first.
-  private readonly awaitingAck = new Set<(error: Error) => void>();
+  private readonly awaitingAck = new Set<AwaitedAck>();
   private open = true;
   private ending: Promise<void> | undefined;
   private settleSubscription: Promise<void> | undefined;
@@ -693,21 +699,17 @@ class MqttBusClient implements MqttBus {
 
   /** Sends through mqtt.js and settles with its acknowledgement — or with an error if the connection is lost first. */
   private send(write: (done: (error?: Error | null) => void) => void, resolve: () => void, reject: (error: Error) => void): void {
-    let settled = false;
-    const fail = (error: Error): void => {
-      if (settled) return;
-      settled = true;
-      this.awaitingAck.delete(fail);
-      reject(error);
-    };
-    this.awaitingAck.add(fail);
-    write((error) => {
-      if (settled) return;
-      settled = true;
-      this.awaitingAck.delete(fail);
-      if (error) reject(error);
-      else resolve();
-    });
+    // A record rather than a named closure: this runs for every publish.
+    const awaited: AwaitedAck = { resolve, reject };
+    this.awaitingAck.add(awaited);
+    write((error) => this.acknowledged(awaited, error ?? undefined));
+  }
+
+  /** Settles an awaited acknowledgement once: with the broker's answer, or the connection's loss. */
+  private acknowledged(awaited: AwaitedAck, error: Error | undefined): void {
+    if (!this.awaitingAck.delete(awaited)) return;
+    if (error === undefined) awaited.resolve();
+    else awaited.reject(error);
   }
 
   /** Ends the handle locally: nothing more is delivered, calls are refused. */
@@ -736,7 +738,7 @@ class MqttBusClient implements MqttBus {
 
   // Calls waiting for an acknowledgement, and settle markers, are not answered on a lost connection.
   private failPending(): void {
-    for (const fail of [...this.awaitingAck]) fail(new Error(`Bus (${this.clientId}): the connection was lost`));
+    for (const awaited of [...this.awaitingAck]) this.acknowledged(awaited, new Error(`Bus (${this.clientId}): the connection was lost`));
     for (const back of this.markers.values()) back();
     this.markers.clear();
   }
@@ -748,6 +750,12 @@ class MqttBusClient implements MqttBus {
   private bug(method: string, error: FieldError): TypeError {
     return new TypeError(`Bus.${method} (${this.clientId}): ${formatFieldError(error)}`);
   }
+}
+
+/** A call waiting for mqtt.js to say it was sent (QoS 0) or acknowledged (QoS 1, SUBACK, UNSUBACK). */
+interface AwaitedAck {
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
 }
 
 interface CheckedWill {
