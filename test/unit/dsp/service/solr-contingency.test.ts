@@ -4,7 +4,7 @@ import { DAY_MS, HOUR_MS } from '../../../../core/time/duration.ts';
 import { unwrap } from '../../../../core/result.ts';
 import { SRV_CATALOGUE } from '../../../../dsp/access/srv-catalogue.ts';
 import type { DspOutput } from '../../../../dsp/dsp-outputs.ts';
-import { sampleWorld, SRP, SUPPLIER_A, SUPPLIER_B } from '../../../../dsp/sample-world.ts';
+import { MPID_B, sampleWorld, SRP, SUPPLIER_A, SUPPLIER_B } from '../../../../dsp/sample-world.ts';
 import { decodePreCommand, encodePreCommand } from '../../../../proto/signed-content.ts';
 import type { ServiceRequestBody } from '../../../../proto/types.ts';
 import {
@@ -268,6 +268,26 @@ describe('the SoLR Contingency role (MP134B)', () => {
     expect(codes(due)).toEqual(['X6']);
     expect(commands(due)).toEqual([]);
     expect(dccAlerts(due).map((a) => [a.to, a.alert.code])).toEqual([[SRP, 'N12']]);
+  });
+
+  it("MP134B req 6 (RELIABILITY SA06): an SRP instructed for one failed supplier gets X7 on another failed supplier's devices until instructed for that one too", () => {
+    const { w, t, esme } = solrWorld();
+    // Premises 1 belongs to supplier B (registered to its MPID, trusting its key); B fails as well, and the SRP is appointed for it.
+    const theirs = w.premises[1]!.esme;
+    w.registry.register(theirs.mpxn, MPID_B, t);
+    w.registry.setTrustAnchor(theirs.id, SUPPLIER_B, t);
+    w.dsp.admin.setFailedSupplier(SUPPLIER_B, true, t);
+    w.dsp.admin.appointSrp(SRP, SUPPLIER_B, t);
+    const agentOfB = signerOf(w.supplierBSigning);
+    expect(codes(critical(w.dsp, w.srp, theirs.id, CREDIT, t + 1).transform)).toEqual(['X7']);
+    expect(codes(critical(w.dsp, w.srp, esme.id, CREDIT, t + 2).send!)).toEqual(['I99']);
+    w.dsp.admin.instruct('AUTH-B', SUPPLIER_B, SRP, t + 3);
+    // Signed with A's key, B's device refuses it (X2); with B's key, held as B's agent, it is sent.
+    expect(codes(critical(w.dsp, w.srp, theirs.id, CREDIT, t + 4).send!)).toEqual(['X2']);
+    const run = critical(w.dsp, w.srp, theirs.id, CREDIT, t + 5, { sign: agentOfB });
+    expect(codes(run.send!)).toEqual(['I99']);
+    const outcome = w.dsp.sat.records().find((r) => r.kind === 'outcome' && r.requestId === run.cv4.header.requestId);
+    expect(outcome?.detail).toContain(`on behalf of ${SUPPLIER_B}`);
   });
 
   it('MP134B req 6 (RELIABILITY F15): a User suspended while its request is held gets E3 when it would be sent — on release, and at a future-dated execution time', () => {
