@@ -5,6 +5,7 @@ import { encodePreCommand, requestSignedContent } from '../proto/signed-content.
 import type { DeviceAlert, HanCommand, ServiceRequest, ServiceResponse, WanResponse } from '../proto/types.ts';
 import { createAccessMatrix, type AccessMatrix } from './access/access-matrix.ts';
 import { DspAdmin } from './admin.ts';
+import { MATRIX_ROLES } from './access/roles.ts';
 import { AnomalyDetection } from './adt/anomaly-detection.ts';
 import { ServiceAuditTrail } from './audit/service-audit-trail.ts';
 import { dspConfig, type DspConfig } from './dsp-config.ts';
@@ -96,6 +97,11 @@ export class Dsp {
 
   constructor(options: DspOptions) {
     this.config = dspConfig(options.config);
+    const code = this.config.roleCodes.solrContingency;
+    // A code that is empty or names a matrix role would silently turn that role's requests into SoLR Contingency ones.
+    if (code === '' || (MATRIX_ROLES as readonly string[]).includes(code)) {
+      throw new RangeError(`DspConfig.roleCodes.solrContingency: expected a code of its own, not ${JSON.stringify(code)}`);
+    }
     this.registry = options.registry;
     this.smki = options.smki;
     this.transCoS = options.transCoS;

@@ -50,3 +50,11 @@ describe('SR 1.6 critical flow for the registered supplier', () => {
     expect(sent.some((o) => o.kind === 'command')).toBe(true);
   });
 });
+
+describe('configuration', () => {
+  it('refuses a SoLR Contingency code that is empty or names a matrix role', () => {
+    expect(() => sampleWorld({ config: { roleCodes: { solrContingency: 'IS' } } })).toThrow(/roleCodes.solrContingency/);
+    expect(() => sampleWorld({ config: { roleCodes: { solrContingency: '' } } })).toThrow(RangeError);
+    expect(() => sampleWorld({ config: { roleCodes: { solrContingency: 'SRP' } } })).not.toThrow();
+  });
+});
