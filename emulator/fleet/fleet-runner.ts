@@ -115,7 +115,8 @@ export function runFleetShard(
   };
 }
 
-function buildPremises(
+/** Builds premises `index` of a fleet: its household, meters and PPMID, each from its own stream of the seed. */
+export function buildPremises(
   o: FleetOptions,
   world: FleetWorld,
   root: Rng,
@@ -177,7 +178,8 @@ function buildPremises(
   return new Premises(index, household, rng.fork('decisions'), world, meters, ppmid);
 }
 
-function outcome(p: Premises, end: Instant): ConsumerOutcome {
+/** What happened to one premises' household and meters by `end`. */
+export function outcome(p: Premises, end: Instant): ConsumerOutcome {
   return {
     premises: p.index,
     fuels: p.household.fuels,

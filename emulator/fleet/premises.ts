@@ -22,6 +22,10 @@ import {
   type TopUpChannel,
 } from '../consumer/household.ts';
 import type { SupplyTimeline } from './supply-timeline.ts';
+import type { CommandAuthority } from '../devices/common/command-authority.ts';
+import { fromHanCommand } from '../../proto/han-mapping.ts';
+import type { HanCommand } from '../../proto/types.ts';
+import type { MeterFailure } from '../devices/common/meter-types.ts';
 
 export type MeterSnapshot = SnapshotFrom<MeterMachine>;
 export type MeterStepper = MachineStepper<MeterSnapshot, MeterEvent, MeterInput>;
@@ -36,12 +40,25 @@ export interface FleetWorld {
   /** The supplier's EUI-64 bytes: the originator of every UTRN. */
   readonly supplier: Uint8Array;
   readonly stats: FleetStats;
+  /**
+   * Whether a household can buy a top-up now: false while nobody sells UTRNs
+   * for its meter (its failed supplier stopped vending, the new one has not
+   * started). Absent: always. // DOMAIN §7.2; SEED0 §2
+   */
+  readonly vendingOpen?: (premises: number, slot: MeterSlot, now: Instant) => boolean;
+  /** Hears each meter's answer to a remote command (one that carried a `ref`). */
+  readonly onRemoteResponse?: (premises: Premises, slot: MeterSlot, response: MeterResponse, now: Instant) => void;
 }
+
+/** How long a household that could not buy a top-up waits before it tries again. UNVERIFIED (OPEN-QUESTIONS G1). */
+export const VENDING_RETRY_MS = 6 * 60 * 60 * 1000;
 
 export interface FleetStats {
   readonly alerts: Map<number, number>;
   topUps: number;
   topUpsRejected: number;
+  /** Top-ups a household wanted and could not buy: no vending for its meter. */
+  topUpsUnavailable?: number;
 }
 
 /** A meter in a premises, and what the household knows and intends about it. */
@@ -55,6 +72,8 @@ export interface MeterSlot {
   /** The supplier's top-up counter for this meter (upper half of the UTRN counter). // DOMAIN §2.2 */
   counter: number;
   readonly timeline: SupplyTimeline;
+  /** Its check of critical remote commands, when it holds trust anchors. // DOMAIN §5.2 */
+  authority?: CommandAuthority;
   /** A top-up is already planned: low-credit and off-supply alerts do not plan another. */
   topUpPlanned: boolean;
   /** The household acted on a disabled meter: the next arming is its own doing. */
@@ -74,6 +93,8 @@ export class Premises {
   ppmid: SnapshotFrom<PpmidMachine>;
   private readonly rng: Rng;
   private readonly world: FleetWorld;
+  /** Refs of remote commands waiting for the meter's answer. */
+  private readonly remoteRefs = new Set<string>();
 
   constructor(
     index: number,
@@ -123,6 +144,10 @@ export class Premises {
         else if (code === ALERT.ecAvailable) this.onEmergencyCreditOffered(slot, event.now);
       } else if (e.type === 'respond') {
         const r = e.params as MeterResponse;
+        if (r.ref !== null && event.type !== 'clock.due' && this.world.onRemoteResponse !== undefined && this.remoteRefs.delete(r.ref)) {
+          this.world.onRemoteResponse(this, slot, r, event.now);
+          continue;
+        }
         if (r.outcome === 'failure' && r.reason === 'asleep') this.deliverWhenAwake(slot, event);
         else if (event.type === 'credit.utrn' && r.outcome === 'failure') stats.topUpsRejected++;
         else if (event.type === 'credit.utrn') this.afterTopUp(slot, event.now);
@@ -199,6 +224,12 @@ export class Premises {
   /** The household buys a UTRN from its supplier and enters it (or has it sent). // DOMAIN §2.3 */
   private topUp(slot: MeterSlot, amount: Money, channel: TopUpChannel, regular: boolean): void {
     const now = this.world.clock.now();
+    if (this.world.vendingOpen !== undefined && !this.world.vendingOpen(this.index, slot, now)) {
+      // Nobody sells a UTRN for this meter now: the household tries again later, the meter runs on.
+      this.world.stats.topUpsUnavailable = (this.world.stats.topUpsUnavailable ?? 0) + 1;
+      this.world.clock.schedule(now + VENDING_RETRY_MS, () => this.topUp(slot, amount, channel, regular));
+      return;
+    }
     if (!regular) slot.topUpPlanned = false;
     const c = slot.snapshot.context;
     if (c.supply === 'Disabled' && c.cause === 'credit') slot.expectingArm = true;
@@ -249,6 +280,29 @@ export class Premises {
     this.world.clock.schedule(at, () => this.send(slot, { ...event, now: at }));
   }
 
+  /**
+   * A command from the DSP through the comms hub: checked against the
+   * meter's trust anchors when it holds them, then delivered when the meter
+   * listens (at once for the ESME; at its next wake for the GSME, the GPF
+   * holding it). The answer goes to `FleetWorld.onRemoteResponse`. Meter
+   * commands only: a credential update is the device security layer's, and
+   * its caller's (`CommandAuthority`). // DOMAIN §3.4, §5.2
+   */
+  remote(slot: MeterSlot, command: HanCommand): void {
+    const now = this.world.clock.now();
+    const ref = command.ref ?? '';
+    let c: HanCommand = command;
+    if (slot.authority !== undefined) {
+      const verdict = slot.authority.admit({ ...command, now });
+      if (!verdict.ok) return this.world.onRemoteResponse?.(this, slot, refusal(ref, command, 'not-authorised'), now);
+      c = verdict.command;
+    }
+    const event = fromHanCommand({ ...c, now });
+    if (!event.ok) return this.world.onRemoteResponse?.(this, slot, refusal(ref, c, 'not-supported'), now);
+    this.remoteRefs.add(ref);
+    this.deliverWhenAwake(slot, { ...event.value, ref });
+  }
+
   /** Closes timelines at the end of a run. */
   finish(end: Instant): void {
     for (const slot of this.meters) slot.timeline.close(end);
@@ -266,4 +320,10 @@ function toPpmidEvent(fuel: Fuel, e: MeterEvent): PpmidEvent | null {
     default:
       return null;
   }
+}
+
+/** A failed answer to a remote meter command the meter never saw (for a command that is no meter event: `clock.due`, never sent remotely). */
+function refusal(ref: string, c: HanCommand, reason: MeterFailure): MeterResponse {
+  const event = fromHanCommand({ ...c, now: 0 });
+  return { ref, command: event.ok ? event.value.type : 'clock.due', outcome: 'failure', reason };
 }
