@@ -88,7 +88,7 @@ export function sampleWorld(options: SampleWorldOptions = {}): SampleWorld {
   const transCosSigning = ds(TRANS_COS, REMOTE_PARTY_ROLE.transitionalCoS);
   const aXml = xml(SUPPLIER_A);
   const supplierA = new DuisUser({ id: SUPPLIER_A, role: 'IS', xml: aXml, signing: supplierASigning });
-  const supplierAGas = new DuisUser({ id: SUPPLIER_A, role: 'GS', xml: aXml, signing: supplierASigning, firstCounter: 1n << 40n });
+  const supplierAGas = supplierA.inRole('GS');
   const supplierB = new DuisUser({ id: SUPPLIER_B, role: 'IS', xml: xml(SUPPLIER_B), signing: supplierBSigning });
   // MP134B req 2: the SRP gets an XML-signing certificate only; it signs Pre-Commands with supplier A's key, held as agent.
   const roleCode = options.config?.roleCodes?.solrContingency ?? 'SC';

@@ -23,6 +23,8 @@ export interface DuisUserOptions {
   readonly signing?: Credential;
   /** Its first counter. Default 1. DCC's tools use epoch milliseconds. // DOMAIN §4.1 */
   readonly firstCounter?: bigint;
+  /** A counter another view of this User already uses (see `inRole`). */
+  readonly sharedCounter?: { value: bigint };
 }
 
 export class DuisUser {
@@ -33,9 +35,13 @@ export class DuisUser {
   private readonly signPre: Signer | undefined;
   private readonly signXmlAsync: AsyncSigner;
   private readonly signPreAsync: AsyncSigner | undefined;
-  private counter: bigint;
+  /** Shared by every role view of one User (`inRole`): counters strictly increase per originator, whatever the role. // DOMAIN §4.1 */
+  private readonly counter: { value: bigint };
+
+  private readonly options: DuisUserOptions;
 
   constructor(options: DuisUserOptions) {
+    this.options = options;
     this.id = options.id;
     this.role = options.role;
     this.xml = options.xml;
@@ -45,12 +51,17 @@ export class DuisUser {
     const pair = s === undefined ? undefined : { privateKey: s.privateKey, publicKey: s.certificate.publicKey };
     this.signPre = pair === undefined ? undefined : createFastSigner(pair);
     this.signPreAsync = pair === undefined ? undefined : createAsyncSigner(pair);
-    this.counter = (options.firstCounter ?? 1n) - 1n;
+    this.counter = options.sharedCounter ?? { value: (options.firstCounter ?? 1n) - 1n };
   }
 
   /** The next counter: strictly increasing. */
   nextCounter(): bigint {
-    return ++this.counter;
+    return ++this.counter.value;
+  }
+
+  /** The same User sending in another role: same credentials, same counter. */
+  inRole(role: string): DuisUser {
+    return new DuisUser({ ...this.options, role, sharedCounter: this.counter });
   }
 
   /**

@@ -46,6 +46,8 @@ export interface FleetWorld {
    * started). Absent: always. // DOMAIN §7.2; SEED0 §2
    */
   readonly vendingOpen?: (premises: number, slot: MeterSlot, now: Instant) => boolean;
+  /** Hears every alert a meter raises (the comms hub carries it up the WAN). */
+  readonly onAlert?: (premises: Premises, slot: MeterSlot, code: number, now: Instant) => void;
   /** Hears each meter's answer to a remote command (one that carried a `ref`). */
   readonly onRemoteResponse?: (premises: Premises, slot: MeterSlot, response: MeterResponse, now: Instant) => void;
 }
@@ -140,6 +142,7 @@ export class Premises {
       if (e.type === 'alert') {
         const code = (e.params as { code: number }).code;
         stats.alerts.set(code, (stats.alerts.get(code) ?? 0) + 1);
+        this.world.onAlert?.(this, slot, code, event.now);
         if (code === ALERT.lowCredit) this.onLowCredit(slot, event.now);
         else if (code === ALERT.ecAvailable) this.onEmergencyCreditOffered(slot, event.now);
       } else if (e.type === 'respond') {

@@ -1,0 +1,125 @@
+import { DAY_MS, HOUR_MS, type Instant } from '../../core/time/duration.ts';
+import type { ServiceRequestBody } from '../../proto/types.ts';
+import type { SolrPlan } from './solr-plan.ts';
+import { FAILED_SUPPLIER, SOLR, SOLR_MPID, SRP_ID, SolrWorld, type MeterRef } from './solr-world.ts';
+
+/**
+ * Plays a supplier failure on its world: every step of the plan is an event
+ * on the virtual clock, and the run goes day by day to the end.
+ * // DOMAIN §7.2
+ */
+
+/** What a played run leaves for the report. */
+export interface PlayedRun {
+  readonly plan: SolrPlan;
+  readonly world: SolrWorld;
+  readonly end: Instant;
+  /** The meters the SRP was to switch to Credit (prepayment when it started), and when the Authority instructed. */
+  readonly instructed: { readonly at: Instant | null; readonly meters: readonly MeterRef[] };
+  /** Supply state of every meter when the SRP started: who was already off, and why. */
+  readonly atSwitch: ReadonlyMap<string, { readonly supply: string; readonly cause: string | null }>;
+  /** When each meter changed supplier. */
+  readonly changedAt: ReadonlyMap<string, Instant>;
+  /** SR 1.6 commands the SRP's requests put on the WAN that were not a change to Credit. // MP134B req 5 */
+  readonly srpNonCreditCommands: number;
+  readonly srpCommands: number;
+}
+
+const CREDIT: ServiceRequestBody = { kind: 'updatePaymentMode', updatePaymentMode: { kind: 'credit', credit: {} } };
+
+export function playSolr(plan: SolrPlan, onDay?: (day: number, days: number) => void): PlayedRun {
+  const world = new SolrWorld({ fleet: plan.fleet, smets1Share: plan.smets1Share, dsp: plan.dsp, srpActsAs: plan.srpActsAs });
+  const clock = world.clock;
+  const admin = world.dsp.admin;
+  const s = plan.steps;
+  const at = (t: Instant, f: () => void): void => void clock.schedule(Math.max(t, clock.now()), f);
+  const instructedMeters: MeterRef[] = [];
+  const atSwitch = new Map<string, { supply: string; cause: string | null }>();
+  const changedAt = new Map<string, Instant>();
+  let srpCommands = 0;
+  let srpNonCredit = 0;
+  world.watchCommands((requestId, command) => {
+    if (!requestId.startsWith(`${world.srp.id}:`)) return;
+    srpCommands++;
+    if (command.kind !== 'modeSet' || command.modeSet.kind !== 'credit') srpNonCredit++;
+  });
+
+  world.begin();
+  at(s.vendingStops, () => world.stopFailedVending(clock.now()));
+  at(s.failedListed, () => {
+    admin.setFailedSupplier(FAILED_SUPPLIER, true, clock.now());
+    if (plan.srpActsAs === 'solr-contingency') admin.appointSrp(SRP_ID, FAILED_SUPPLIER, clock.now());
+  });
+  at(s.licenceRevoked, () =>
+    admin.revokeLicence(
+      FAILED_SUPPLIER,
+      clock.now(),
+      s.revocationDelayedUntil === null ? {} : { delayRevocationUntil: s.revocationDelayedUntil },
+    ),
+  );
+  const instruction = s.authorityInstruction;
+  if (instruction !== null && plan.srpActsAs === 'solr-contingency')
+    at(instruction, () => admin.instruct('AUTHORITY-1', FAILED_SUPPLIER, SRP_ID, clock.now()));
+  const adt = s.adtUpload;
+  if (adt !== null && plan.srpActsAs === 'solr-contingency') {
+    at(adt.at, () =>
+      admin.uploadAdt(
+        { user: SRP_ID, role: 'SoLRContingency', thresholds: [{ srv: '1.6', limit: adt.limitPerDay, periodMs: DAY_MS }] },
+        clock.now(),
+      ),
+    );
+  }
+  const sw = s.srpSwitch;
+  if (sw !== null) {
+    at(sw.start, () => {
+      // The SRP works through the failed supplier's prepayment meters, a fixed number an hour.
+      const gap = HOUR_MS / sw.perHour;
+      let k = 0;
+      for (const m of world.meters) {
+        const c = m.slot.snapshot.context;
+        atSwitch.set(m.id, { supply: c.supply, cause: c.cause });
+        if (c.mode !== 'Prepayment') continue;
+        instructedMeters.push(m);
+        const user = m.slot.fuel === 'gas' ? world.srpGas : world.srp;
+        at(sw.start + Math.floor(k++ * gap), () => world.critical(user, m, '1.6', CREDIT));
+      }
+    });
+  }
+  at(s.solrAppointed, () =>
+    admin.appointSolr(
+      FAILED_SUPPLIER,
+      SOLR,
+      clock.now(),
+      s.transferDelayedUntil === null ? {} : { delayTransferUntil: s.transferDelayedUntil },
+    ),
+  );
+  const cos = s.changeOfSupplier;
+  if (cos !== null) {
+    const n = world.meters.length;
+    world.meters.forEach((m, i) => {
+      at(cos.start + Math.floor((i * cos.spreadDays * DAY_MS) / Math.max(1, n)), () => {
+        world.deliver(admin.changeOfSupplier(m.id, SOLR, SOLR_MPID, clock.now()));
+        world.tookOver(m.id, clock.now());
+        changedAt.set(m.id, clock.now());
+      });
+    });
+  }
+
+  const days = plan.fleet.days;
+  const end = plan.fleet.start + days * DAY_MS;
+  for (let day = 1; day <= days; day++) {
+    clock.runUntil(Math.min(end, plan.fleet.start + day * DAY_MS));
+    onDay?.(day, days);
+  }
+  for (const p of world.homes) p.finish(end);
+  return {
+    plan,
+    world,
+    end,
+    instructed: { at: instruction, meters: instructedMeters },
+    atSwitch,
+    changedAt,
+    srpNonCreditCommands: srpNonCredit,
+    srpCommands,
+  };
+}
