@@ -8,14 +8,18 @@ import { summarise, formatSummary } from '../emulator/fleet/fleet-summary.ts';
 import { progressBar } from './progress.ts';
 import { runBroker } from './broker.ts';
 import { runWatch } from './watch.ts';
+import { RUN_USAGE, runList, runScenarioCommand } from './run-scenario.ts';
 
 const USAGE = `usage: smets-twin <command> [options]
 
 commands:
+  run       run a library scenario (a supplier failure) and write its report; exit 1 if an assertion fails
+  list      list the library scenarios
   fleet     run a device-only fleet of prepayment homes and print their supply outcomes
   broker    run the embedded MQTT broker in the foreground until Ctrl-C
   watch     print the messages on the bus, one line each, until Ctrl-C
 
+${RUN_USAGE}
 fleet options:
   --premises N     number of premises (default 1000)
   --days D         simulated days (default 28)
@@ -52,6 +56,14 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     return command === 'broker' ? runBroker(rest) : runWatch(rest);
+  }
+  if (command === 'list') return runList();
+  if (command === 'run') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    return runScenarioCommand(rest, fail);
   }
   if (command !== 'fleet') return fail(`unknown command "${command}"`);
   let args;

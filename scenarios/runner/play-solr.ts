@@ -28,7 +28,13 @@ export interface PlayedRun {
 const CREDIT: ServiceRequestBody = { kind: 'updatePaymentMode', updatePaymentMode: { kind: 'credit', credit: {} } };
 
 export function playSolr(plan: SolrPlan, onDay?: (day: number, days: number) => void): PlayedRun {
-  const world = new SolrWorld({ fleet: plan.fleet, smets1Share: plan.smets1Share, dsp: plan.dsp, srpActsAs: plan.srpActsAs });
+  const world = new SolrWorld({
+    fleet: plan.fleet,
+    smets1Share: plan.smets1Share,
+    dsp: plan.dsp,
+    srpActsAs: plan.srpActsAs,
+    srpWindowMs: plan.srpWindowMs,
+  });
   const clock = world.clock;
   const admin = world.dsp.admin;
   const s = plan.steps;

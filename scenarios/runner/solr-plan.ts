@@ -18,6 +18,8 @@ export interface SolrPlan {
   readonly dsp: Partial<DspConfig>;
   /** The SRP in the SoLR Contingency role (MP134B), or acting as the failed supplier with its credentials. */
   readonly srpActsAs: 'solr-contingency' | 'failed-supplier';
+  /** How long SRP arrangements may last after the SoLR date. // MP185 §3 */
+  readonly srpWindowMs: number;
   readonly steps: SolrSteps;
 }
 

@@ -56,6 +56,8 @@ export interface SolrWorldOptions {
    * held as agent (the MP134A / MP185 world). // OPEN-QUESTIONS A1
    */
   readonly srpActsAs: 'solr-contingency' | 'failed-supplier';
+  /** How long SRP arrangements may last after the SoLR date. Default 90 days. // MP185 §3 */
+  readonly srpWindowMs?: number;
 }
 
 /** One meter as the scenario sees it. */
@@ -104,7 +106,7 @@ export class SolrWorld {
     const o = options.fleet;
     this.clock = new VirtualClock(o.start);
     this.smki = new Smki({ seed: o.seed });
-    this.registry = new Registry();
+    this.registry = new Registry(options.srpWindowMs === undefined ? {} : { srpWindowMs: options.srpWindowMs });
     this.vending = { failedStops: Infinity, solrStartsAtCoS: true };
     const r = this.registry;
     r.addUser({ id: FAILED_SUPPLIER, name: 'Failed supplier', party: 'Supplier', roles: ['IS', 'GS'] });

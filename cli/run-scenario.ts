@@ -1,0 +1,130 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Report } from '../scenarios/report/report-model.ts';
+import { LIBRARY } from '../scenarios/library/index.ts';
+import { POLICY_NAMES, type PolicyName } from '../scenarios/schema/scenario.ts';
+import { progressBar } from './progress.ts';
+
+/**
+ * `smets-twin run <name>` and `smets-twin list`: the scenario library from the
+ * command line. A mistake is a message and exit code 2; a failed assertion
+ * is exit code 1, after the summary and the report are out.
+ */
+
+export const RUN_USAGE = `run options:
+  --premises N     homes in the estate (default: the scenario's)
+  --days D         simulated days (default: the scenario's)
+  --seed S         run seed: the same seed gives the same report
+  --policy P[,P]   none, mp134a, mp134a+mp185, mp134b, or all (default: the scenario's)
+  --out DIR        where report.json goes (default out/<scenario>)
+  --quiet          no progress bar
+`;
+
+export function runList(): number {
+  for (const s of LIBRARY.values()) process.stdout.write(`${s.name.padEnd(24)} ${s.description}\n`);
+  return 0;
+}
+
+export function runScenarioCommand(argv: readonly string[], fail: (message: string) => number): number {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        premises: { type: 'string' },
+        days: { type: 'string' },
+        seed: { type: 'string' },
+        policy: { type: 'string' },
+        out: { type: 'string' },
+        quiet: { type: 'boolean' },
+      },
+      strict: true,
+    });
+  } catch (e) {
+    return fail(e instanceof Error ? e.message : String(e));
+  }
+  const { values: args, positionals } = parsed;
+  const name = positionals[0];
+  if (name === undefined) return fail('run: name a scenario (smets-twin list shows them)');
+  const scenario = LIBRARY.get(name);
+  if (scenario === undefined) return fail(`run: no scenario "${name}" (smets-twin list shows them)`);
+  const whole = (flag: string, v: string | undefined, max: number): number | undefined | string => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    return Number.isInteger(n) && n >= 1 && n <= max ? n : `--${flag}: expected a whole number from 1 to ${max}, got "${v}"`;
+  };
+  const premises = whole('premises', args.premises, 1_000_000);
+  const days = whole('days', args.days, 366);
+  if (typeof premises === 'string') return fail(premises);
+  if (typeof days === 'string') return fail(days);
+  let policies: PolicyName[] | undefined;
+  if (args.policy !== undefined) {
+    const names = args.policy === 'all' ? [...POLICY_NAMES] : args.policy.split(',');
+    const bad = names.find((p) => !(POLICY_NAMES as readonly string[]).includes(p));
+    if (bad !== undefined) return fail(`--policy: expected ${POLICY_NAMES.join(', ')} or all, got "${bad}"`);
+    policies = names as PolicyName[];
+  }
+  const bar = args.quiet === true ? null : progressBar(process.stderr, days ?? 28, 'day');
+  const report = scenario.run({
+    ...(premises === undefined ? {} : { premises }),
+    ...(days === undefined ? {} : { days }),
+    ...(args.seed === undefined ? {} : { seed: args.seed }),
+    ...(policies === undefined ? {} : { policies }),
+    onProgress: (_policy, day) => bar?.update(day),
+    wallClock: () => performance.now(),
+  });
+  bar?.done();
+  process.stdout.write(summaryText(report));
+  const out = args.out ?? join('out', name);
+  try {
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  } catch (e) {
+    return fail(`--out: cannot write to ${out}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  process.stdout.write(`\nReport: ${join(out, 'report.json')}\n`);
+  return report.assertions.every((a) => a.passed) ? 0 : 1;
+}
+
+/** The run's outcome in a few lines a reader can check. */
+export function summaryText(r: Report): string {
+  const lines: string[] = [];
+  lines.push(
+    `${r.run.scenario}: ${r.run.premises.toLocaleString('en-GB')} homes, ${r.run.days} days from ${r.run.start}, seed ${r.run.seed}`,
+  );
+  lines.push('');
+  lines.push(
+    `${'policy'.padEnd(14)} ${'prepayment homes'.padStart(16)} ${'ever off'.padStart(9)} ${'home-hours off'.padStart(15)} ${'safe mode p50 / p95'.padStart(20)}`,
+  );
+  for (const p of r.policies) {
+    const g = p.outcomes.prepayment;
+    const pc = p.timeToSafeMode.percentilesMinutes;
+    const safe = pc === null ? 'never' : `${fmtMin(pc.p50)} / ${fmtMin(pc.p95)}`;
+    lines.push(
+      `${p.policy.padEnd(14)} ${String(g.consumers).padStart(16)} ${String(g.consumersEverOff).padStart(9)} ${Math.round(
+        g.consumerMinutesOff / 60,
+      )
+        .toLocaleString('en-GB')
+        .padStart(15)} ${safe.padStart(20)}`,
+    );
+  }
+  lines.push('');
+  for (const p of r.policies) {
+    const codes = p.serviceRequests.map(
+      (u) =>
+        `${u.user}: ${Object.entries(u.byCode)
+          .map(([c, n]) => `${c}×${n}`)
+          .join(' ')}`,
+    );
+    lines.push(`${p.policy}: requests ${codes.join('; ') || 'none'}`);
+  }
+  if (r.assertions.length > 0) {
+    lines.push('');
+    for (const a of r.assertions) lines.push(`${a.passed ? '✓' : '✗'} ${a.name}${a.passed ? '' : ` — ${a.actual}`}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const fmtMin = (m: number): string => (m < 120 ? `${Math.round(m)} min` : `${(m / 60).toFixed(1)} h`);

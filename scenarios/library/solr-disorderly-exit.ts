@@ -1,0 +1,192 @@
+import { DAY_MS, HOUR_MS, MINUTE_MS, type Instant } from '../../core/time/duration.ts';
+import { formatInstant } from '../../core/time/uk-time.ts';
+import { DEFAULT_FLEET_OPTIONS } from '../../emulator/fleet/fleet-options.ts';
+import type { AssertionResult, Story, StoryEvent } from '../report/report-model.ts';
+import { MAX_STORY_EVENTS } from '../report/report-model.ts';
+import type { PlayedRun } from '../runner/play-solr.ts';
+import type { SolrPlan } from '../runner/solr-plan.ts';
+import type { MeterRef } from '../runner/solr-world.ts';
+import { defaultLevers, policyPlan } from '../schema/policy-plan.ts';
+import type { PolicyName } from '../schema/scenario.ts';
+
+/**
+ * `solr-disorderly-exit`, the flagship: a small supplier fails in January
+ * with nobody left to sell top-ups; its Shared Resource Provider, instructed
+ * by the Authority, switches its prepayment meters to Credit mode; the
+ * Supplier of Last Resort takes the meters over one by one in the weeks
+ * after. // SEED0 §2, §3; DOMAIN §7.2, §7.3
+ *
+ * Asserts, under MP134B: every prepayment consumer on supply when the SRP
+ * acts stays on supply until the SoLR has taken over; consumers already off
+ * for lack of credit are re-armed (back on as soon as they press the button);
+ * the self-disconnected are re-armed, not switched on; every SR 1.6 the SRP
+ * sends is Credit-only.
+ */
+
+export const NAME = 'solr-disorderly-exit';
+export const DESCRIPTION =
+  'A small supplier fails in January; its SRP puts its prepayment meters into Credit mode; the Supplier of Last Resort takes them over over three weeks.';
+
+export interface FlagshipOptions {
+  readonly premises?: number;
+  readonly days?: number;
+  readonly seed?: string;
+  readonly policies?: readonly PolicyName[];
+  /** Meters the SRP switches per hour. Default 2 000. UNVERIFIED: no public figure for an SRP's throughput. */
+  readonly srpPerHour?: number;
+}
+
+/** Monday 4 January 2027, 00:00 UTC: the run starts; the supplier stops selling top-ups on day 2. */
+export const FLAGSHIP_START: Instant = Date.UTC(2027, 0, 4);
+
+/** The plan under each policy, in order. Default size: 50 000 premises, 28 days, 40 % prepayment, dual fuel mix. */
+export function flagshipPlans(o: FlagshipOptions = {}): SolrPlan[] {
+  const start = FLAGSHIP_START;
+  const days = o.days ?? 28;
+  const d = (day: number, hour = 0): Instant => start + day * DAY_MS + hour * HOUR_MS;
+  return (o.policies ?? ['mp134b']).map((name) => {
+    const p = policyPlan({ name, levers: defaultLevers(name) });
+    const licence = d(2, 9);
+    const solr = d(4, 9);
+    return {
+      policy: name,
+      description: p.summary,
+      fleet: { ...DEFAULT_FLEET_OPTIONS, premises: o.premises ?? 50_000, days, start, seed: o.seed ?? 'solr-2027', prepaymentShare: 0.4 },
+      smets1Share: 0,
+      dsp: p.dspConfig,
+      srpActsAs: p.srpActsAs,
+      srpWindowMs: p.srpWindowMs,
+      steps: {
+        // DOMAIN §7.2: the supplier fails; its staff (and vending) are gone before the licence is revoked.
+        vendingStops: d(1, 9),
+        failedListed: licence,
+        licenceRevoked: licence,
+        revocationDelayedUntil: p.certificateRevocationDelayMs > 0 ? licence + p.certificateRevocationDelayMs : null,
+        authorityInstruction: d(2, 12),
+        adtUpload: { at: d(2, 13), limitPerDay: 1_000_000 },
+        srpSwitch: { start: d(2, 14), perHour: o.srpPerHour ?? 2000 },
+        // DOMAIN §7.2: a SoLR is appointed within days; Change of Supplier takes 2–4 weeks.
+        solrAppointed: solr,
+        transferDelayedUntil: p.mpidTransferDelayMs > 0 ? solr + p.mpidTransferDelayMs : null,
+        changeOfSupplier: { start: d(6), spreadDays: Math.max(1, Math.min(21, days - 7)) },
+      },
+    };
+  });
+}
+
+/** The flagship's assertions on one played run. */
+export function flagshipAssertions(run: PlayedRun): AssertionResult[] {
+  const policy = run.plan.policy;
+  const sw = run.plan.steps.srpSwitch;
+  if (sw === null) return [];
+  const out: AssertionResult[] = [];
+  const instructed = run.instructed.meters;
+  const tookOver = (m: MeterRef): Instant => run.changedAt.get(m.id) ?? run.end;
+
+  // 1. On supply when the SRP acted ⇒ never off for lack of credit until the SoLR took over.
+  const onWhenActed = instructed.filter((m) => run.atSwitch.get(m.id)?.supply === 'Enabled');
+  const lost = onWhenActed.filter((m) =>
+    m.slot.timeline.intervals.some((i) => i.cause === 'credit' && i.from >= sw.start && i.from < tookOver(m)),
+  );
+  out.push(
+    result(
+      run,
+      'prepayment consumers on supply when the SRP acts stay on supply until the SoLR takes over',
+      policy,
+      `none of the ${onWhenActed.length} prepayment meters on supply at ${formatInstant(sw.start)} runs out of credit before its change of supplier`,
+      lost,
+      (n) => `${n} meters ran out of credit after the SRP started and before their change of supplier`,
+    ),
+  );
+
+  // 2. Off for lack of credit when the SRP acted ⇒ re-armed: Credit mode applied, never off for credit again.
+  const offWhenActed = instructed.filter((m) => {
+    const a = run.atSwitch.get(m.id);
+    return a?.supply === 'Disabled' && a.cause === 'credit';
+  });
+  const notRearmed = offWhenActed.filter((m) => {
+    const at = run.world.creditAt.get(m.id);
+    return at === undefined || m.slot.timeline.intervals.some((i) => i.cause === 'credit' && i.from > at);
+  });
+  out.push(
+    result(
+      run,
+      'consumers already off for lack of credit are re-armed',
+      policy,
+      `all ${offWhenActed.length} meters off for lack of credit when the SRP acts are put into Credit mode and armed`,
+      notRearmed,
+      (n) => `${n} meters off for lack of credit were not re-armed`,
+    ),
+  );
+
+  // 3. Self-disconnected ⇒ armed, not switched on: the first state after Credit mode is Armed (the consumer must act). // DOMAIN §1.6
+  const selfOff = offWhenActed.filter((m) => m.premises.household.selfDisconnecting);
+  const switchedOn = selfOff.filter((m) => {
+    const at = run.world.creditAt.get(m.id);
+    if (at === undefined) return false;
+    return !m.slot.timeline.intervals.some((i) => i.cause === 'armed' && i.from === at) && m.slot.snapshot.context.supply !== 'Armed';
+  });
+  out.push(
+    result(
+      run,
+      'the self-disconnected are re-armed, not switched on',
+      policy,
+      `each of the ${selfOff.length} self-disconnected meters is armed when put into Credit mode, and stays off until the consumer presses the button`,
+      switchedOn,
+      (n) => `${n} self-disconnected meters were switched on without the consumer`,
+    ),
+  );
+
+  // 4. MP134B req 5: every SR 1.6 the SRP put on the WAN is a change to Credit.
+  out.push({
+    name: 'every SR 1.6 from the SRP is Credit-only',
+    policy,
+    passed: run.srpNonCreditCommands === 0,
+    expected: 'every command the SRP’s requests put on the WAN changes payment mode to Credit',
+    actual: `${run.srpCommands} commands sent for the SRP, ${run.srpNonCreditCommands} of them not a change to Credit`,
+    story: null,
+  });
+  return out;
+}
+
+function result(
+  run: PlayedRun,
+  name: string,
+  policy: string,
+  expected: string,
+  failing: readonly MeterRef[],
+  actual: (n: number) => string,
+): AssertionResult {
+  const first = failing[0];
+  return {
+    name,
+    policy,
+    passed: failing.length === 0,
+    expected,
+    actual: failing.length === 0 ? 'as expected' : actual(failing.length),
+    story: first === undefined ? null : storyOf(run, first),
+  };
+}
+
+/** The shortest story of one meter: what happened to its supply, the SRP's action, its change of supplier. */
+function storyOf(run: PlayedRun, m: MeterRef): Story {
+  const fuel = m.slot.fuel === 'electricity' ? 'Electricity' : 'Gas';
+  const events: { at: Instant; text: string }[] = [];
+  const sw = run.plan.steps.srpSwitch;
+  if (sw !== null) events.push({ at: sw.start, text: `The SRP starts switching prepayment meters to Credit mode (${sw.perHour} an hour)` });
+  for (const i of m.slot.timeline.intervals) {
+    const why = i.cause === 'credit' ? 'credit exhausted' : i.cause === 'armed' ? 'armed, waiting for the consumer' : 'disabled remotely';
+    events.push({ at: i.from, text: `${fuel} meter off supply: ${why} (${Math.round((i.to - i.from) / MINUTE_MS)} min)` });
+  }
+  const credit = run.world.creditAt.get(m.id);
+  if (credit !== undefined) events.push({ at: credit, text: `${fuel} meter put into Credit mode by the SRP` });
+  const cos = run.changedAt.get(m.id);
+  if (cos !== undefined) events.push({ at: cos, text: `${fuel} meter taken over by the Supplier of Last Resort` });
+  events.sort((a, b) => a.at - b.at);
+  const story: StoryEvent[] = events.slice(0, MAX_STORY_EVENTS).map((e) => ({ at: formatInstant(e.at), text: e.text }));
+  return {
+    consumer: String(m.premises.index),
+    devices: [{ id: m.id, kind: m.slot.fuel === 'electricity' ? 'ESME' : 'GSME' }],
+    events: story,
+  };
+}
