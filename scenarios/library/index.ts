@@ -1,7 +1,9 @@
+import { DAY_MS } from '../../core/time/duration.ts';
 import { formatInstant } from '../../core/time/uk-time.ts';
 import type { Report, AssertionResult, PolicyResult } from '../report/report-model.ts';
 import { REPORT_VERSION } from '../report/report-model.ts';
-import { playSolr } from '../runner/play-solr.ts';
+import { playSolr, type PlayedRun } from '../runner/play-solr.ts';
+import type { SolrPlan } from '../runner/solr-plan.ts';
 import { policyResult } from '../runner/policy-result.ts';
 import { FAILED_SUPPLIER, SOLR, SRP_ID } from '../runner/solr-world.ts';
 import type { PolicyName } from '../schema/scenario.ts';
@@ -31,75 +33,136 @@ export interface LibraryScenario {
   run(o: LibraryRunOptions): Report;
 }
 
-const solrDisorderlyExit: LibraryScenario = {
+/** A supplier failure from the flagship's timeline, sized and shaped by `shape`, checked by `check`. */
+interface FailureVariant {
+  readonly name: string;
+  readonly description: string;
+  readonly defaultPolicies: readonly PolicyName[];
+  readonly shape: Omit<flagship.FlagshipOptions, 'policies' | 'seed'>;
+  /** The assertions on each played policy. */
+  readonly check: (run: PlayedRun) => AssertionResult[];
+}
+
+function failureScenario(v: FailureVariant): LibraryScenario {
+  return {
+    name: v.name,
+    description: v.description,
+    defaultPolicies: v.defaultPolicies,
+    run(o) {
+      const started = o.wallClock?.() ?? 0;
+      const plans = flagship.flagshipPlans({
+        ...v.shape,
+        ...(o.premises === undefined ? {} : { premises: o.premises }),
+        ...(o.days === undefined ? {} : { days: o.days }),
+        ...(o.seed === undefined ? {} : { seed: o.seed }),
+        policies: o.policies ?? v.defaultPolicies,
+      });
+      const policies: PolicyResult[] = [];
+      const assertions: AssertionResult[] = [];
+      for (const plan of plans) {
+        const played = playSolr(plan, (day, days) => o.onProgress?.(plan.policy, day, days));
+        policies.push(policyResult(played));
+        assertions.push(...v.check(played));
+      }
+      const first = plans[0];
+      if (first === undefined) throw new RangeError(`${v.name}: no policy to run`);
+      return report(v.name, v.description, first, policies, assertions, o.wallClock === undefined ? 0 : o.wallClock() - started);
+    },
+  };
+}
+
+function report(
+  name: string,
+  description: string,
+  first: SolrPlan,
+  policies: PolicyResult[],
+  assertions: AssertionResult[],
+  wallMs: number,
+): Report {
+  const f = first.fleet;
+  return {
+    reportVersion: REPORT_VERSION,
+    run: {
+      scenario: name,
+      description,
+      seed: f.seed,
+      start: formatInstant(f.start),
+      end: formatInstant(f.start + f.days * DAY_MS),
+      days: f.days,
+      premises: f.premises,
+      bus: 'memory',
+      wallClockSeconds: Math.round(wallMs / 100) / 10,
+      assumptions: {
+        prepaymentShare: {
+          value: f.prepaymentShare,
+          unit: 'share of homes',
+          source: 'scenario (DOMAIN §7.4: 12–15 % nationally; a PPM-heavy small supplier)',
+        },
+        smets1Share: { value: first.smets1Share, unit: 'share of electricity meters', source: 'scenario' },
+        startBalance: {
+          value: `£${f.startBalancePounds.min}–£${f.startBalancePounds.max}`,
+          unit: 'GBP',
+          source: 'default, UNVERIFIED (DOMAIN §9)',
+        },
+        srpSwitchRate: {
+          value: first.steps.srpSwitch?.perHour ?? 0,
+          unit: 'meters per hour',
+          source: 'default, UNVERIFIED: no public figure for an SRP',
+        },
+        changeOfSupplierDays: {
+          value: first.steps.changeOfSupplier?.spreadDays ?? 0,
+          unit: 'days',
+          source: 'DOMAIN §7.2 step 5 (2–4 weeks)',
+        },
+        vendingRetryHours: { value: 6, unit: 'hours', source: 'default, UNVERIFIED: how often a household tries again to buy a top-up' },
+      },
+      parties: [
+        { id: FAILED_SUPPLIER, name: 'Failed supplier', role: 'Supplier whose licence is revoked; owns the estate at the start' },
+        { id: SRP_ID, name: 'Shared Resource Provider', role: 'Agent of the failed supplier; in the SoLR Contingency role under MP134B' },
+        { id: SOLR, name: 'Supplier of Last Resort', role: 'Takes the meters over by change of supplier' },
+      ],
+    },
+    policies,
+    assertions,
+  };
+}
+
+/** The flagship's promises are MP134B's: under the other policies the run is there to compare against. */
+const mp134bOnly = (run: PlayedRun): AssertionResult[] => (run.plan.policy === 'mp134b' ? flagship.flagshipAssertions(run) : []);
+
+const solrDisorderlyExit = failureScenario({
   name: flagship.NAME,
   description: flagship.DESCRIPTION,
   defaultPolicies: ['mp134b'],
-  run(o) {
-    const started = o.wallClock?.() ?? 0;
-    const plans = flagship.flagshipPlans({
-      ...(o.premises === undefined ? {} : { premises: o.premises }),
-      ...(o.days === undefined ? {} : { days: o.days }),
-      ...(o.seed === undefined ? {} : { seed: o.seed }),
-      policies: o.policies ?? ['mp134b'],
-    });
-    const policies: PolicyResult[] = [];
-    const assertions: AssertionResult[] = [];
-    for (const plan of plans) {
-      const played = playSolr(plan, (day, days) => o.onProgress?.(plan.policy, day, days));
-      policies.push(policyResult(played));
-      // The flagship's promises are MP134B's: the other policies are there to compare against.
-      if (plan.policy === 'mp134b') assertions.push(...flagship.flagshipAssertions(played));
-    }
-    const first = plans[0];
-    if (first === undefined) throw new RangeError('solr-disorderly-exit: no policy to run');
-    const f = first.fleet;
-    return {
-      reportVersion: REPORT_VERSION,
-      run: {
-        scenario: flagship.NAME,
-        description: flagship.DESCRIPTION,
-        seed: f.seed,
-        start: formatInstant(f.start),
-        end: formatInstant(f.start + f.days * 86_400_000),
-        days: f.days,
-        premises: f.premises,
-        bus: 'memory',
-        wallClockSeconds: o.wallClock === undefined ? 0 : Math.round(((o.wallClock() - started) / 1000) * 10) / 10,
-        assumptions: {
-          prepaymentShare: {
-            value: f.prepaymentShare,
-            unit: 'share of homes',
-            source: 'scenario (DOMAIN §7.4: 12–15 % nationally; a PPM-heavy small supplier)',
-          },
-          startBalance: {
-            value: `£${f.startBalancePounds.min}–£${f.startBalancePounds.max}`,
-            unit: 'GBP',
-            source: 'default, UNVERIFIED (DOMAIN §9)',
-          },
-          srpSwitchRate: {
-            value: first.steps.srpSwitch?.perHour ?? 0,
-            unit: 'meters per hour',
-            source: 'default, UNVERIFIED: no public figure for an SRP',
-          },
-          changeOfSupplierDays: {
-            value: first.steps.changeOfSupplier?.spreadDays ?? 0,
-            unit: 'days',
-            source: 'DOMAIN §7.2 step 5 (2–4 weeks)',
-          },
-          vendingRetryHours: { value: 6, unit: 'hours', source: 'default, UNVERIFIED: how often a household tries again to buy a top-up' },
-        },
-        parties: [
-          { id: FAILED_SUPPLIER, name: 'Failed supplier', role: 'Supplier whose licence is revoked; owns the estate at the start' },
-          { id: SRP_ID, name: 'Shared Resource Provider', role: 'Agent of the failed supplier; in the SoLR Contingency role under MP134B' },
-          { id: SOLR, name: 'Supplier of Last Resort', role: 'Takes the meters over by change of supplier' },
-        ],
-      },
-      policies,
-      assertions,
-    };
+  shape: {},
+  check: mp134bOnly,
+});
+
+const policyComparison = failureScenario({
+  name: 'policy-comparison',
+  description:
+    'The same failure and estate under no modification, MP134A, MP134A + MP185 and MP134B, with an SRP slow enough that the SoLR is appointed before it is done.',
+  defaultPolicies: ['none', 'mp134a', 'mp134a+mp185', 'mp134b'],
+  // The SRP takes about 65 h over the prepayment meters — past the SoLR appointment, 43 h after it starts.
+  shape: { premises: 2000, srpHours: 65 },
+  check: (run) => {
+    const p = run.plan.policy;
+    if (p === 'mp134b') return flagship.flagshipAssertions(run).slice(1);
+    return [];
   },
-};
+});
+
+const smets1Estate = failureScenario({
+  name: 'smets1-estate',
+  description:
+    'The flagship rescue on an estate of SMETS1 electricity meters: the SRP sends Service Requests the S1SP carries out, with no Pre-Command.',
+  defaultPolicies: ['mp134b'],
+  shape: { premises: 5000, smets1Share: 1 },
+  check: mp134bOnly,
+});
+
+/** Library scenarios by name, in the order `list` shows them. */
+const ALL: readonly LibraryScenario[] = [solrDisorderlyExit, policyComparison, smets1Estate];
 
 /** Every library scenario, by name. */
-export const LIBRARY: ReadonlyMap<string, LibraryScenario> = new Map([[solrDisorderlyExit.name, solrDisorderlyExit]]);
+export const LIBRARY: ReadonlyMap<string, LibraryScenario> = new Map(ALL.map((s) => [s.name, s]));

@@ -34,6 +34,14 @@ export interface FlagshipOptions {
   readonly policies?: readonly PolicyName[];
   /** Meters the SRP switches per hour. Default 2 000. UNVERIFIED: no public figure for an SRP's throughput. */
   readonly srpPerHour?: number;
+  /**
+   * Instead of a rate: about how many hours the SRP takes to get through the
+   * estate's prepayment meters (40 % of homes, about 1.7 meters each), so a
+   * comparison keeps its shape at any size.
+   */
+  readonly srpHours?: number;
+  /** Share of electricity meters that are SMETS1. Default 0. */
+  readonly smets1Share?: number;
 }
 
 /** Monday 4 January 2027, 00:00 UTC: the run starts; the supplier stops selling top-ups on day 2. */
@@ -52,7 +60,7 @@ export function flagshipPlans(o: FlagshipOptions = {}): SolrPlan[] {
       policy: name,
       description: p.summary,
       fleet: { ...DEFAULT_FLEET_OPTIONS, premises: o.premises ?? 50_000, days, start, seed: o.seed ?? 'solr-2027', prepaymentShare: 0.4 },
-      smets1Share: 0,
+      smets1Share: o.smets1Share ?? 0,
       dsp: p.dspConfig,
       srpActsAs: p.srpActsAs,
       srpWindowMs: p.srpWindowMs,
@@ -64,7 +72,7 @@ export function flagshipPlans(o: FlagshipOptions = {}): SolrPlan[] {
         revocationDelayedUntil: p.certificateRevocationDelayMs > 0 ? licence + p.certificateRevocationDelayMs : null,
         authorityInstruction: d(2, 12),
         adtUpload: { at: d(2, 13), limitPerDay: 1_000_000 },
-        srpSwitch: { start: d(2, 14), perHour: o.srpPerHour ?? 2000 },
+        srpSwitch: { start: d(2, 14), perHour: srpRate(o) },
         // DOMAIN §7.2: a SoLR is appointed within days; Change of Supplier takes 2–4 weeks.
         solrAppointed: solr,
         transferDelayedUntil: p.mpidTransferDelayMs > 0 ? solr + p.mpidTransferDelayMs : null,
@@ -72,6 +80,13 @@ export function flagshipPlans(o: FlagshipOptions = {}): SolrPlan[] {
       },
     };
   });
+}
+
+/** Meters the SRP switches per hour. */
+function srpRate(o: FlagshipOptions): number {
+  if (o.srpHours === undefined) return o.srpPerHour ?? 2000;
+  const meters = (o.premises ?? 50_000) * 0.4 * 1.7;
+  return Math.max(1, Math.round(meters / o.srpHours));
 }
 
 /** The flagship's assertions on one played run. */
