@@ -8,6 +8,7 @@ import { policyResult } from '../runner/policy-result.ts';
 import { FAILED_SUPPLIER, SOLR, SRP_ID } from '../runner/solr-world.ts';
 import type { PolicyName } from '../schema/scenario.ts';
 import * as flagship from './solr-disorderly-exit.ts';
+import * as escalation from './srp-role-escalation.ts';
 
 /**
  * The scenarios a user runs by name. Each plays one estate under one or more
@@ -161,8 +162,42 @@ const smets1Estate = failureScenario({
   check: mp134bOnly,
 });
 
+const srpRoleEscalation: LibraryScenario = {
+  name: escalation.NAME,
+  description: escalation.DESCRIPTION,
+  defaultPolicies: ['mp134b'],
+  run(o) {
+    const started = o.wallClock?.() ?? 0;
+    const [base] = flagship.flagshipPlans({
+      premises: o.premises ?? 200,
+      days: o.days ?? 21,
+      ...(o.seed === undefined ? {} : { seed: o.seed }),
+      policies: ['mp134b'],
+    });
+    if (base === undefined) throw new RangeError('srp-role-escalation: no plan');
+    // A ten-day SRP window, so that its end falls inside the run. // MP185 §3
+    const plan: SolrPlan = { ...base, srpWindowMs: 10 * DAY_MS };
+    const attempts: escalation.Attempt[] = [];
+    const leaked = { count: 0 };
+    const played = playSolr(
+      plan,
+      (day, days) => o.onProgress?.(plan.policy, day, days),
+      escalation.escalationScript(plan.fleet.start, attempts, leaked),
+    );
+    const assertions = escalation.escalationAssertions(attempts, plan.policy, leaked.count);
+    return report(
+      escalation.NAME,
+      escalation.DESCRIPTION,
+      plan,
+      [policyResult(played)],
+      assertions,
+      o.wallClock === undefined ? 0 : o.wallClock() - started,
+    );
+  },
+};
+
 /** Library scenarios by name, in the order `list` shows them. */
-const ALL: readonly LibraryScenario[] = [solrDisorderlyExit, policyComparison, smets1Estate];
+const ALL: readonly LibraryScenario[] = [solrDisorderlyExit, policyComparison, srpRoleEscalation, smets1Estate];
 
 /** Every library scenario, by name. */
 export const LIBRARY: ReadonlyMap<string, LibraryScenario> = new Map(ALL.map((s) => [s.name, s]));

@@ -27,7 +27,10 @@ export interface PlayedRun {
 
 const CREDIT: ServiceRequestBody = { kind: 'updatePaymentMode', updatePaymentMode: { kind: 'credit', credit: {} } };
 
-export function playSolr(plan: SolrPlan, onDay?: (day: number, days: number) => void): PlayedRun {
+/** Extra steps a scenario adds to the plan's: it gets the world and schedules on its clock. */
+export type Script = (world: SolrWorld, at: (t: Instant, step: () => void) => void) => void;
+
+export function playSolr(plan: SolrPlan, onDay?: (day: number, days: number) => void, script?: Script): PlayedRun {
   const world = new SolrWorld({
     fleet: plan.fleet,
     smets1Share: plan.smets1Share,
@@ -111,6 +114,7 @@ export function playSolr(plan: SolrPlan, onDay?: (day: number, days: number) => 
     });
   }
 
+  script?.(world, at);
   const days = plan.fleet.days;
   const end = plan.fleet.start + days * DAY_MS;
   for (let day = 1; day <= days; day++) {

@@ -315,6 +315,11 @@ export class SolrWorld {
     }
   }
 
+  /** Hears the final answer (not the acknowledgement) to one of a User's requests. */
+  watchResponse(user: string, requestId: string, done: (r: ServiceResponse) => void): void {
+    this.await(requestId, user, done);
+  }
+
   private await(requestId: string, user: string, done?: (r: ServiceResponse) => void): void {
     if (done !== undefined) this.waiting.set(`${user}|${requestId}`, done);
   }

@@ -30,3 +30,13 @@ describe('smets1-estate, at a small size', () => {
     expect(p.serviceRequests[0]!.received).toBeLessThan(2 * p.timeToSafeMode.meters);
   });
 });
+
+describe('srp-role-escalation', () => {
+  it('every attempt beyond the SoLR Contingency role is refused with its code, and none reaches a meter', () => {
+    const report = LIBRARY.get('srp-role-escalation')!.run({ premises: 60, days: 16, seed: 'ci' });
+    expect(report.assertions.length).toBe(8);
+    for (const a of report.assertions) expect({ name: a.name, passed: a.passed, actual: a.actual }).toMatchObject({ passed: true });
+    const codes = report.policies[0]!.serviceRequests[0]!.byCode;
+    expect(codes).toMatchObject({ E2: 128, X5: 1, X6: 1, X7: 1, X9: 1, X10: 1 });
+  });
+});
