@@ -9,6 +9,7 @@ import { FAILED_SUPPLIER, SOLR, SRP_ID } from '../runner/solr-world.ts';
 import type { PolicyName } from '../schema/scenario.ts';
 import * as flagship from './solr-disorderly-exit.ts';
 import * as escalation from './srp-role-escalation.ts';
+import { cutoverAssertions, cutoverScript, gasAssertions, type Cutover } from './gas-and-cutover.ts';
 
 /**
  * The scenarios a user runs by name. Each plays one estate under one or more
@@ -196,8 +197,51 @@ const srpRoleEscalation: LibraryScenario = {
   },
 };
 
+const gasSleepyMeters = failureScenario({
+  name: 'gas-sleepy-meters',
+  description: 'The rescue seen from the gas meters: SR 1.6 to a GSME waits in the comms hub for its next wake; time to safe mode for gas.',
+  defaultPolicies: ['mp134b'],
+  shape: { premises: 5000 },
+  check: (run) => [...mp134bOnly(run), ...gasAssertions(run)],
+});
+
+const changeOfSupplierCutover: LibraryScenario = {
+  name: 'change-of-supplier-cutover',
+  description:
+    "After change of supplier the SoLR's credentials work at the device and the failed supplier's are refused, by the DSP and by the device.",
+  defaultPolicies: ['mp134b'],
+  run(o) {
+    const started = o.wallClock?.() ?? 0;
+    const [plan] = flagship.flagshipPlans({
+      premises: o.premises ?? 200,
+      days: o.days ?? 14,
+      ...(o.seed === undefined ? {} : { seed: o.seed }),
+      policies: ['mp134b'],
+    });
+    if (plan === undefined) throw new RangeError('change-of-supplier-cutover: no plan');
+    const found: Cutover = { failedRefusedByDsp: null, failedRefusedByDevice: null, solrAnswer: null, solrDeviceOutcome: null };
+    const played = playSolr(plan, (day, days) => o.onProgress?.(plan.policy, day, days), cutoverScript(plan.fleet.start, found));
+    const name = 'change-of-supplier-cutover';
+    return report(
+      name,
+      this.description,
+      plan,
+      [policyResult(played)],
+      cutoverAssertions(found, plan.policy),
+      o.wallClock === undefined ? 0 : o.wallClock() - started,
+    );
+  },
+};
+
 /** Library scenarios by name, in the order `list` shows them. */
-const ALL: readonly LibraryScenario[] = [solrDisorderlyExit, policyComparison, srpRoleEscalation, smets1Estate];
+const ALL: readonly LibraryScenario[] = [
+  solrDisorderlyExit,
+  policyComparison,
+  srpRoleEscalation,
+  gasSleepyMeters,
+  smets1Estate,
+  changeOfSupplierCutover,
+];
 
 /** Every library scenario, by name. */
 export const LIBRARY: ReadonlyMap<string, LibraryScenario> = new Map(ALL.map((s) => [s.name, s]));

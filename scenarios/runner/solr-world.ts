@@ -89,8 +89,12 @@ export class SolrWorld {
   readonly srp: DuisUser;
   readonly srpGas: DuisUser;
   readonly solrSigning: Credential;
+  /** The failed supplier's Digital-Signing private key (its SRP holds it as agent; scenarios forge with it). */
+  readonly failedSigningKey: Uint8Array;
   /** What each User received, by EUI-64. */
   readonly inbox = new Map<string, UserInbox>();
+  /** When a User first sent each meter a critical request. */
+  readonly firstSent = new Map<string, Instant>();
   /** When each meter was put into Credit mode by a remote command. */
   readonly creditAt = new Map<string, Instant>();
   private readonly byId = new Map<string, MeterRef>();
@@ -115,6 +119,7 @@ export class SolrWorld {
     const xml = (id: Eui64): Credential => this.smki.issueOrganisation(id, REMOTE_PARTY_ROLE.xmlSigning, 'xmlSigning', FOREVER);
     const ds = (id: Eui64, role: number): Credential => this.smki.issueOrganisation(id, role, 'digitalSigning', FOREVER);
     const failedSigning = ds(FAILED_SUPPLIER, REMOTE_PARTY_ROLE.supplier);
+    this.failedSigningKey = failedSigning.privateKey;
     this.solrSigning = ds(SOLR, REMOTE_PARTY_ROLE.supplier);
     const transCoS = ds(TRANS_COS_ID, REMOTE_PARTY_ROLE.transitionalCoS);
     const failedXml = xml(FAILED_SUPPLIER);
@@ -228,6 +233,7 @@ export class SolrWorld {
    */
   critical(user: DuisUser, target: MeterRef, srv: string, body: ServiceRequestBody, done?: (r: ServiceResponse) => void): void {
     const now = this.clock.now();
+    if (!this.firstSent.has(target.id)) this.firstSent.set(target.id, now);
     if (target.smets1) {
       const req = user.request(target.id, srv, 5, body);
       this.await(req.header.requestId, user.id, done);

@@ -40,3 +40,20 @@ describe('srp-role-escalation', () => {
     expect(codes).toMatchObject({ E2: 128, X5: 1, X6: 1, X7: 1, X9: 1, X10: 1 });
   });
 });
+
+describe('gas-sleepy-meters and change-of-supplier-cutover, at a small size', () => {
+  it('gas meters switched by the SRP reach Credit mode by their next wake', () => {
+    const report = LIBRARY.get('gas-sleepy-meters')!.run({ premises: 150, days: 7, seed: 'ci' });
+    expect(report.assertions.map((a) => [a.name, a.passed]).filter(([, p]) => p !== true)).toEqual([]);
+    expect(report.assertions.some((a) => a.name.includes('gas meter'))).toBe(true);
+  });
+
+  it('after change of supplier the failed supplier is refused by the DSP and the device, and the SoLR is obeyed', () => {
+    const report = LIBRARY.get('change-of-supplier-cutover')!.run({ premises: 100, days: 12, seed: 'ci' });
+    expect(report.assertions.map((a) => [a.name, a.passed])).toEqual([
+      ['the failed supplier is refused by the DSP after change of supplier', true],
+      ["the failed supplier's signature is refused by the device after change of supplier", true],
+      ["the SoLR's request is carried out by the device", true],
+    ]);
+  });
+});
