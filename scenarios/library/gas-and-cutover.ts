@@ -40,6 +40,40 @@ export function gasAssertions(run: PlayedRun): AssertionResult[] {
   ];
 }
 
+/**
+ * WAN outage: every prepayment meter behind a cut hub is in Credit mode within
+ * two hours of its WAN returning (the SRP retries hourly), and no request is
+ * left without an outcome. // DOMAIN §3.3, §4.4; RELIABILITY §2
+ */
+export function wanAssertions(run: PlayedRun): AssertionResult[] {
+  const o = run.plan.steps.wanOutage;
+  if (o === undefined || run.plan.policy !== 'mp134b') return [];
+  const behind = run.instructed.meters.filter((m) => run.wanCut.has(m.hub));
+  const late = behind.filter((m) => {
+    const at = run.world.creditAt.get(m.id);
+    return at === undefined || at > o.end + 2 * HOUR_MS;
+  });
+  const inFlight = run.world.dsp.ledger.inFlight().length;
+  return [
+    {
+      name: 'meters behind the WAN outage are put into Credit mode soon after it ends',
+      policy: run.plan.policy,
+      passed: behind.length > 0 && late.length === 0,
+      expected: `each of the ${behind.length} prepayment meters behind a cut hub in Credit mode within 2 h of the WAN returning`,
+      actual: late.length === 0 ? 'as expected' : `${late.length} later or never`,
+      story: null,
+    },
+    {
+      name: 'every request the SRP sent during the outage ended with an answer',
+      policy: run.plan.policy,
+      passed: inFlight === 0,
+      expected: 'no request without an outcome at the end of the run',
+      actual: `${inFlight} in flight`,
+      story: null,
+    },
+  ];
+}
+
 /** What the cutover check found. */
 export interface Cutover {
   failedRefusedByDsp: string | null;

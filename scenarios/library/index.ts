@@ -9,7 +9,7 @@ import { FAILED_SUPPLIER, SOLR, SRP_ID } from '../runner/solr-world.ts';
 import type { PolicyName } from '../schema/scenario.ts';
 import * as flagship from './solr-disorderly-exit.ts';
 import * as escalation from './srp-role-escalation.ts';
-import { cutoverAssertions, cutoverScript, gasAssertions, type Cutover } from './gas-and-cutover.ts';
+import { cutoverAssertions, cutoverScript, gasAssertions, wanAssertions, type Cutover } from './gas-and-cutover.ts';
 
 /**
  * The scenarios a user runs by name. Each plays one estate under one or more
@@ -205,6 +205,15 @@ const gasSleepyMeters = failureScenario({
   check: (run) => [...mp134bOnly(run), ...gasAssertions(run)],
 });
 
+const wanOutageDuringSolr = failureScenario({
+  name: 'wan-outage-during-solr',
+  description:
+    'A fifth of the comms hubs lose their WAN for twelve hours just as the SRP starts: the DSP answers E20, the SRP tries again hourly; who stays off supply, and for how long.',
+  defaultPolicies: ['mp134b'],
+  shape: { premises: 5000, wanOutage: { share: 0.2, hours: 12 } },
+  check: (run) => [...mp134bOnly(run).slice(1), ...wanAssertions(run)],
+});
+
 const changeOfSupplierCutover: LibraryScenario = {
   name: 'change-of-supplier-cutover',
   description:
@@ -238,6 +247,7 @@ const ALL: readonly LibraryScenario[] = [
   solrDisorderlyExit,
   policyComparison,
   srpRoleEscalation,
+  wanOutageDuringSolr,
   gasSleepyMeters,
   smets1Estate,
   changeOfSupplierCutover,

@@ -40,6 +40,8 @@ export interface FlagshipOptions {
    * comparison keeps its shape at any size.
    */
   readonly srpHours?: number;
+  /** A share of comms hubs without WAN for `hours`, starting an hour before the SRP does. */
+  readonly wanOutage?: { readonly share: number; readonly hours: number };
   /** Share of electricity meters that are SMETS1. Default 0. */
   readonly smets1Share?: number;
 }
@@ -77,6 +79,9 @@ export function flagshipPlans(o: FlagshipOptions = {}): SolrPlan[] {
         solrAppointed: solr,
         transferDelayedUntil: p.mpidTransferDelayMs > 0 ? solr + p.mpidTransferDelayMs : null,
         changeOfSupplier: { start: d(6), spreadDays: Math.max(1, Math.min(21, days - 7)) },
+        ...(o.wanOutage === undefined
+          ? {}
+          : { wanOutage: { start: d(2, 13), end: d(2, 13) + o.wanOutage.hours * HOUR_MS, share: o.wanOutage.share } }),
       },
     };
   });

@@ -1,3 +1,5 @@
+import type { Eui64 } from '../../core/ids.ts';
+import { Rng } from '../../core/rng.ts';
 import { DAY_MS, HOUR_MS, type Instant } from '../../core/time/duration.ts';
 import type { ServiceRequestBody } from '../../proto/types.ts';
 import type { SolrPlan } from './solr-plan.ts';
@@ -23,6 +25,8 @@ export interface PlayedRun {
   /** SR 1.6 commands the SRP's requests put on the WAN that were not a change to Credit. // MP134B req 5 */
   readonly srpNonCreditCommands: number;
   readonly srpCommands: number;
+  /** Comms hubs that lost their WAN. */
+  readonly wanCut: ReadonlySet<string>;
 }
 
 const CREDIT: ServiceRequestBody = { kind: 'updatePaymentMode', updatePaymentMode: { kind: 'credit', credit: {} } };
@@ -90,7 +94,12 @@ export function playSolr(plan: SolrPlan, onDay?: (day: number, days: number) => 
         if (c.mode !== 'Prepayment') continue;
         instructedMeters.push(m);
         const user = m.slot.fuel === 'gas' ? world.srpGas : world.srp;
-        at(sw.start + Math.floor(k++ * gap), () => world.critical(user, m, '1.6', CREDIT));
+        // A meter the DSP cannot reach (E20) or that did not answer (E21) is tried again later. // DOMAIN §4.4
+        const attempt = (): void =>
+          world.critical(user, m, '1.6', CREDIT, (r) => {
+            if (r.responseCode === 'E20' || r.responseCode === 'E21') at(clock.now() + (s.srpRetryMs ?? HOUR_MS), attempt);
+          });
+        at(sw.start + Math.floor(k++ * gap), attempt);
       }
     });
   }
@@ -114,6 +123,19 @@ export function playSolr(plan: SolrPlan, onDay?: (day: number, days: number) => 
     });
   }
 
+  const outage = s.wanOutage;
+  const cut = new Set<string>();
+  if (outage !== undefined) {
+    // The same hubs under every policy: picked from the seed alone.
+    const pick = Rng.fromSeed(`${plan.fleet.seed}:wan-outage`);
+    for (const m of world.meters) if (!cut.has(m.hub) && pick.chance(outage.share)) cut.add(m.hub);
+    at(outage.start, () => {
+      for (const hub of cut) world.wanLink(hub as Eui64, false);
+    });
+    at(outage.end, () => {
+      for (const hub of cut) world.wanLink(hub as Eui64, true);
+    });
+  }
   script?.(world, at);
   const days = plan.fleet.days;
   const end = plan.fleet.start + days * DAY_MS;
@@ -131,5 +153,6 @@ export function playSolr(plan: SolrPlan, onDay?: (day: number, days: number) => 
     changedAt,
     srpNonCreditCommands: srpNonCredit,
     srpCommands,
+    wanCut: cut,
   };
 }

@@ -43,4 +43,8 @@ export interface SolrSteps {
   readonly transferDelayedUntil: Instant | null;
   /** Change of Supplier, meter by meter, spread evenly over `spreadDays` from `start`; the SoLR sells top-ups for a meter from its change on. */
   readonly changeOfSupplier: { readonly start: Instant; readonly spreadDays: number } | null;
+  /** A share of comms hubs lose their WAN from `start` to `end`: the DSP answers E20 for them meanwhile. // DOMAIN §3.3 */
+  readonly wanOutage?: { readonly start: Instant; readonly end: Instant; readonly share: number };
+  /** How long the SRP waits before trying a meter again after E20 or E21. Default 1 h. UNVERIFIED. */
+  readonly srpRetryMs?: number;
 }

@@ -102,6 +102,7 @@ export class SolrWorld {
   private wakeAt: Instant = Infinity;
   readonly vending: { failedStops: Instant; solrStartsAtCoS: boolean };
   private readonly switched = new Map<string, Instant>();
+  private readonly hubsDown = new Set<string>();
   private readonly watchers: ((requestId: string, command: HanCommand) => void)[] = [];
   /** Each meter's payment mode when the run began. */
   readonly startMode = new Map<string, 'Prepayment' | 'Credit'>();
@@ -250,6 +251,17 @@ export class SolrWorld {
     }
     this.await(cv4.header.requestId, user.id, done);
     this.deliver(this.dsp.submit(user.id, user.signedSend(cv4, pre.preCommand, 5), now));
+  }
+
+  /**
+   * A comms hub's WAN goes down or comes back: the DSP sees the hub's online
+   * state (E20 for commands meanwhile), and the hub's meters' alerts do not
+   * reach it. // DOMAIN §3.3
+   */
+  wanLink(hub: Eui64, up: boolean): void {
+    this.dsp.hubOnline(hub, up);
+    if (up) this.hubsDown.delete(hub);
+    else this.hubsDown.add(hub);
   }
 
   /** Hears every command the DSP sends, with the RequestID it answers. */

@@ -57,3 +57,11 @@ describe('gas-sleepy-meters and change-of-supplier-cutover, at a small size', ()
     ]);
   });
 });
+
+describe('wan-outage-during-solr, at a small size', () => {
+  it('meters behind the outage get E20, the SRP tries again, and they reach Credit mode soon after the WAN returns', () => {
+    const report = LIBRARY.get('wan-outage-during-solr')!.run({ premises: 200, days: 6, seed: 'ci' });
+    expect(report.assertions.filter((a) => !a.passed).map((a) => `${a.name}: ${a.actual}`)).toEqual([]);
+    expect(report.policies[0]!.serviceRequests[0]!.byCode['E20']).toBeGreaterThan(0);
+  });
+});
