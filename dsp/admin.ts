@@ -22,6 +22,7 @@ export const DCC_SELF = '00-00-00-00-00-00-00-00' as Eui64;
 export class DspAdmin {
   private readonly dsp: Dsp;
   private cosCounter = 0n;
+  private transCoSSigner: ((message: Uint8Array) => Uint8Array) | undefined;
 
   constructor(dsp: Dsp) {
     this.dsp = dsp;
@@ -126,7 +127,8 @@ export class DspAdmin {
       serviceReferenceVariant: '6.23',
       command: { ...command, now: 0 },
     });
-    const sign = createFastSigner({ privateKey: transCoS.privateKey, publicKey: transCoS.certificate.publicKey });
+    // One signer for the run: building OpenSSL's key object costs more than a signature.
+    const sign = (this.transCoSSigner ??= createFastSigner({ privateKey: transCoS.privateKey, publicKey: transCoS.certificate.publicKey }));
     this.dsp.trackInternal(requestId, device, supplier);
     this.audit(at, supplier, `Change of Supplier: ${device} (${d.mpxn}) to ${supplier}, MPID ${mpid}; credential update ${requestId}`);
     return [

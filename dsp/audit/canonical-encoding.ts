@@ -40,33 +40,50 @@ export const isWellFormedText = (s: string): boolean => !LONE_SURROGATE.test(s);
  * canonicalBytes(['sat', 1, null]); // 01 00000003 736174 | 02 00000001 31 | 00 00000000
  */
 export function canonicalBytes(fields: readonly CanonicalField[]): Uint8Array {
-  const parts: Uint8Array[] = [];
+  // One pass to check and size, one to write: the trail hashes every record, so this is on the hot path.
+  const texts: string[] = [];
+  const tags: number[] = [];
   let size = 0;
-  for (const [i, f] of fields.entries()) {
-    const [tag, payload] = encodeField(f, i);
-    const head = new Uint8Array(5);
-    head[0] = tag;
-    new DataView(head.buffer).setUint32(1, payload.length, false);
-    parts.push(head, payload);
-    size += 5 + payload.length;
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i] as CanonicalField;
+    const [tag, text] = fieldText(f, i);
+    tags.push(tag);
+    texts.push(text);
+    size += 5 + (isAscii(text) ? text.length : utf8.encode(text).length);
   }
   const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
   let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
+  for (let i = 0; i < texts.length; i++) {
+    const text = texts[i] as string;
+    out[at] = tags[i] as number;
+    const written = isAscii(text) ? writeAscii(out, at + 5, text) : utf8.encodeInto(text, out.subarray(at + 5)).written;
+    view.setUint32(at + 1, written, false);
+    at += 5 + written;
   }
   return out;
 }
 
-function encodeField(f: CanonicalField, i: number): [number, Uint8Array] {
-  if (f === null) return [TAG_NULL, new Uint8Array(0)];
+/** True when every code unit is ASCII, so the UTF-8 bytes are the code units. */
+function isAscii(text: string): boolean {
+  for (let k = 0; k < text.length; k++) if (text.charCodeAt(k) > 0x7f) return false;
+  return true;
+}
+
+function writeAscii(out: Uint8Array, at: number, text: string): number {
+  for (let k = 0; k < text.length; k++) out[at + k] = text.charCodeAt(k);
+  return text.length;
+}
+
+/** A field's tag and the text its payload encodes (empty for null). */
+function fieldText(f: CanonicalField, i: number): [number, string] {
+  if (f === null) return [TAG_NULL, ''];
   if (typeof f === 'string') {
     if (!isWellFormedText(f)) throw new TypeError(`canonicalBytes: field ${i} is not well-formed text (lone surrogate)`);
-    return [TAG_TEXT, utf8.encode(f)];
+    return [TAG_TEXT, f];
   }
   if (typeof f === 'number' && !Number.isSafeInteger(f)) throw new RangeError(`canonicalBytes: field ${i} is not a safe integer: ${f}`);
-  return [TAG_INTEGER, utf8.encode(f.toString(10))];
+  return [TAG_INTEGER, f.toString(10)];
 }
 
 /** SHA-256 of `bytes`, as 64 lower-case hex digits (OpenSSL's: every request and SAT record is hashed, so the native one). */
