@@ -1,7 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Report } from '../scenarios/report/report-model.ts';
+import { writeReports } from '../scenarios/report/write-reports.ts';
 import { LIBRARY } from '../scenarios/library/index.ts';
 import { POLICY_NAMES, type PolicyName } from '../scenarios/schema/scenario.ts';
 import { progressBar } from './progress.ts';
@@ -17,7 +17,7 @@ export const RUN_USAGE = `run options:
   --days D         simulated days (default: the scenario's)
   --seed S         run seed: the same seed gives the same report
   --policy P[,P]   none, mp134a, mp134a+mp185, mp134b, or all (default: the scenario's)
-  --out DIR        where report.json goes (default out/<scenario>)
+  --out DIR        where report.html, report.md and report.json go (default out/<scenario>)
   --quiet          no progress bar
 `;
 
@@ -26,7 +26,7 @@ export function runList(): number {
   return 0;
 }
 
-export function runScenarioCommand(argv: readonly string[], fail: (message: string) => number): number {
+export async function runScenarioCommand(argv: readonly string[], fail: (message: string) => number): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -78,13 +78,13 @@ export function runScenarioCommand(argv: readonly string[], fail: (message: stri
   bar?.done();
   process.stdout.write(summaryText(report));
   const out = args.out ?? join('out', name);
+  let paths;
   try {
-    mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+    paths = await writeReports(report, out);
   } catch (e) {
     return fail(`--out: cannot write to ${out}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  process.stdout.write(`\nReport: ${join(out, 'report.json')}\n`);
+  process.stdout.write(`\nReports: ${paths.html} (open in a browser), ${paths.markdown}, ${paths.json}\n`);
   return report.assertions.every((a) => a.passed) ? 0 : 1;
 }
 

@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../../bin/smets-twin.mjs', import.meta.url));
+const run = async (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> => {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+  }
+};
+const out = mkdtempSync(join(tmpdir(), 'smets-run-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('smets-twin run and list', () => {
+  it('list names every library scenario', async () => {
+    const r = await run('list');
+    expect(r.code).toBe(0);
+    for (const name of [
+      'solr-disorderly-exit',
+      'policy-comparison',
+      'srp-role-escalation',
+      'wan-outage-during-solr',
+      'gas-sleepy-meters',
+      'smets1-estate',
+      'change-of-supplier-cutover',
+    ]) {
+      expect(r.stdout).toContain(name);
+    }
+  });
+
+  it('run prints the outcome table and the assertions, writes the three reports, and exits 0 when every assertion holds', async () => {
+    const r = await run(
+      'run',
+      'solr-disorderly-exit',
+      '--premises',
+      '60',
+      '--days',
+      '5',
+      '--policy',
+      'none,mp134b',
+      '--quiet',
+      '--out',
+      out,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^policy +prepayment homes +ever off/m);
+    expect(r.stdout).toMatch(/^none /m);
+    expect(r.stdout).toContain('✓ every SR 1.6 from the SRP is Credit-only');
+    for (const f of ['report.json', 'report.md', 'report.html']) expect(existsSync(join(out, f))).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'))).toMatchObject({
+      run: { scenario: 'solr-disorderly-exit', premises: 60 },
+    });
+  }, 60_000);
+
+  it('a mistake is a message naming it and exit code 2, never a stack trace', async () => {
+    for (const args of [
+      ['run', 'no-such'],
+      ['run', 'solr-disorderly-exit', '--policy', 'mp999'],
+      ['run', 'solr-disorderly-exit', '--premises', '0'],
+    ]) {
+      const r = await run(...args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^smets-twin: /);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+});
