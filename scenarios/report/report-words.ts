@@ -1,5 +1,6 @@
 import type { SatKind } from '../../dsp/audit/service-audit-trail.ts';
 import type { ResponseCode } from '../../dsp/response-codes.ts';
+import { ALERT, type AlertCode } from '../../emulator/devices/common/alerts.ts';
 import type { ConsumerGroup, OffSupplyCause } from './report-model.ts';
 
 /**
@@ -65,6 +66,37 @@ export const RESPONSE_CODE_WORDS: Readonly<Record<ResponseCode, string>> = {
 /** A response code's meaning, or a plain "not known" for a code this report has no words for. */
 export function describeResponseCode(code: string): string {
   return Object.hasOwn(RESPONSE_CODE_WORDS, code) ? RESPONSE_CODE_WORDS[code as ResponseCode] : 'a code this report has no description for';
+}
+
+/** What each device alert means, in words, for `AlertCount.description`. */
+export const DEVICE_ALERT_WORDS: Readonly<Record<AlertCode, string>> = {
+  [ALERT.lowCredit]: 'credit is low',
+  [ALERT.creditAddedLocally]: 'credit added with a top-up code typed at the meter or display',
+  [ALERT.ecAvailable]: 'emergency credit is available',
+  [ALERT.ecActivated]: 'emergency credit taken',
+  [ALERT.ecExhausted]: 'emergency credit used up',
+  [ALERT.timeDebt1Cleared]: 'time-based debt 1 paid off',
+  [ALERT.timeDebt2Cleared]: 'time-based debt 2 paid off',
+  [ALERT.paymentDebtCleared]: 'payment-based debt paid off',
+  [ALERT.armedByEmergencyCredit]: 'supply armed after emergency credit was taken',
+  [ALERT.creditBelowDisablement]: 'credit below the disablement threshold',
+  [ALERT.supplyArmed]: 'supply armed: waiting for the consumer to press the button',
+  [ALERT.disablementSuspended]: 'disablement for lack of credit held off (a non-disablement period)',
+  [ALERT.overMaxBalance]: 'top-up refused: the balance would exceed its maximum',
+  [ALERT.overMaxCredit]: 'top-up refused: more than the most one top-up may add',
+  [ALERT.utrnDuplicate]: 'top-up code refused: already used',
+  [ALERT.utrnNotAuthentic]: 'top-up code refused: not authentic',
+  [ALERT.utrnNotForThisDevice]: 'top-up code refused: made for another meter',
+  [ALERT.utrnEntrySuspended]: 'top-up code entry locked after repeated wrong codes',
+  [ALERT.utrnLockedOut]: 'top-up code refused: entry is locked',
+};
+
+/** A device alert's code as reports write it (`0x8F0F`) and its meaning in words. */
+export function deviceAlertInWords(code: number): { readonly code: string; readonly description: string } {
+  const words = Object.hasOwn(DEVICE_ALERT_WORDS, code)
+    ? DEVICE_ALERT_WORDS[code as AlertCode]
+    : 'an alert this report has no description for';
+  return { code: `0x${code.toString(16).toUpperCase().padStart(4, '0')}`, description: words };
 }
 
 /** Device kinds in stories, in words. */

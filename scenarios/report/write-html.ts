@@ -69,7 +69,7 @@ const cspHash = (s: string): string => `'sha256-${createHash('sha256').update(s)
  * cannot reach out), and only this file's own stylesheet and script run —
  * by hash, so even text that escaped escaping could not run as script.
  */
-const CSP = `default-src 'none'; style-src ${cspHash(STYLE)}; script-src ${cspHash(SCRIPT)}; img-src data:`;
+const CSP = `default-src 'none'; style-src ${cspHash(STYLE)}; script-src ${cspHash(SCRIPT)}`;
 
 /**
  * `report.html`: one self-contained page — inline stylesheet, inline SVG

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { selectConsumerDetail } from '../../../scenarios/report/consumer-detail.ts';
 import { SAFE_MODE_BANDS, type ConsumerRecord } from '../../../scenarios/report/report-model.ts';
 import { summariseTimeToSafeMode } from '../../../scenarios/report/time-to-safe-mode.ts';
+import { DEVICE_ALERT_WORDS, deviceAlertInWords } from '../../../scenarios/report/report-words.ts';
+import { ALERT } from '../../../emulator/devices/common/alerts.ts';
 
 describe('summariseTimeToSafeMode', () => {
   it('counts applied and never, with nearest-rank percentiles a reader can find in the data', () => {
@@ -53,5 +55,19 @@ describe('selectConsumerDetail', () => {
     expect(d.records.map((c) => c.id)).toEqual(['d', 'b', 'e']);
     expect(d).toMatchObject({ limit: 3, selected: 4 });
     expect(selectConsumerDetail([consumer('a', 0), consumer('c', 0, true)]).records.map((c) => c.id)).toEqual(['c']);
+  });
+});
+
+describe('deviceAlertInWords', () => {
+  it('writes the code as the meters do and says what it means', () => {
+    expect(deviceAlertInWords(ALERT.supplyArmed)).toEqual({
+      code: '0x8F32',
+      description: 'supply armed: waiting for the consumer to press the button',
+    });
+    expect(deviceAlertInWords(0x1234).description).toBe('an alert this report has no description for');
+  });
+
+  it('has words for every device alert', () => {
+    for (const code of Object.values(ALERT)) expect(DEVICE_ALERT_WORDS[code]).toMatch(/\w/);
   });
 });
