@@ -130,6 +130,12 @@ function fail(message: string): number {
   return 2;
 }
 
+// A reader that stops reading (`smets-twin run … | head`) is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
