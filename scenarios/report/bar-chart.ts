@@ -1,4 +1,4 @@
-import { CHAR_PX, legend, niceTicks, noData, px, seriesColour, svgOpen, valueAxis, type Plot } from './chart-frame.ts';
+import { CHAR_PX, legend, niceTicks, noData, plotLeft, px, seriesColour, svgOpen, valueAxis, type Plot } from './chart-frame.ts';
 import { escapeHtml } from './escape.ts';
 
 /** A category on the bar chart's horizontal axis. */
@@ -42,15 +42,15 @@ export function groupedBarChart(c: BarChart): string {
     WIDTH - 90,
   );
   const top = 40 + key.height + 8;
-  const band = (WIDTH - 90) / Math.max(1, c.categories.length);
+  const ticks = niceTicks(Math.max(0, ...c.series.flatMap((s) => s.values)));
+  const left = plotLeft(ticks);
+  const band = (WIDTH - 20 - left) / Math.max(1, c.categories.length);
   const longest = Math.max(0, ...c.categories.map((k) => k.label.length));
   const slant = longest * CHAR_PX > band - 6;
   const labelSpace = slant ? 20 + longest * CHAR_PX * 0.5 : 24;
   const height = Math.round(top + 220 + labelSpace + 28);
-  const plot: Plot = { left: 70, top, width: WIDTH - 90, height: 220 };
+  const plot: Plot = { left, top, width: WIDTH - 20 - left, height: 220 };
   const parts = [svgOpen(c.id, c.kind, c.title, c.desc, WIDTH, height), key.svg];
-  const max = Math.max(0, ...c.series.flatMap((s) => s.values));
-  const ticks = niceTicks(max);
   const scaleTop = ticks.at(-1) ?? 1;
   parts.push(valueAxis(plot, ticks, c.yLabel));
   if (c.categories.length === 0 || c.series.length === 0) {

@@ -61,6 +61,10 @@ export function niceTicks(max: number): number[] {
   return ticks;
 }
 
+/** Where the plot starts on the left: past the widest value label and the axis title beside it. */
+export const plotLeft = (ticks: readonly number[]): number =>
+  Math.max(70, Math.ceil(34 + CHAR_PX * Math.max(0, ...ticks.map((v) => v.toLocaleString('en-GB').length))));
+
 /** Horizontal grid lines and labels of the value axis, with its title turned up the left side. */
 export function valueAxis(plot: Plot, ticks: readonly number[], label: string): string {
   const top = ticks.at(-1) ?? 1;

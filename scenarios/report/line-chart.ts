@@ -1,6 +1,19 @@
 import { HOUR_MS, MINUTE_MS } from '../../core/time/duration.ts';
 import { ukLocalDayStart, ukNextLocalDayStart } from '../../core/time/uk-time.ts';
-import { dashAttr, GRID, INK, legend, niceTicks, noData, px, seriesColour, svgOpen, valueAxis, type Plot } from './chart-frame.ts';
+import {
+  dashAttr,
+  GRID,
+  INK,
+  legend,
+  niceTicks,
+  noData,
+  plotLeft,
+  px,
+  seriesColour,
+  svgOpen,
+  valueAxis,
+  type Plot,
+} from './chart-frame.ts';
 import { escapeHtml } from './escape.ts';
 import { formatUkClock, formatUkDayMonth } from './report-format.ts';
 
@@ -34,16 +47,17 @@ const HEIGHT = 380;
 export function timeLineChart(c: TimeChart): string {
   const names = c.series.map((s) => s.name);
   const key = legend(names, 'line', 70, 40, WIDTH - 90);
-  const plot: Plot = { left: 70, top: 40 + key.height + 8, width: WIDTH - 90, height: HEIGHT - (40 + key.height + 8) - 62 };
   const buckets = Math.max(0, ...c.series.map((s) => s.values.length));
+  const ticks = buckets === 0 ? [0, 1] : niceTicks(Math.max(0, ...c.series.flatMap((s) => s.values)));
+  const left = plotLeft(ticks);
+  const plot: Plot = { left, top: 40 + key.height + 8, width: WIDTH - 20 - left, height: HEIGHT - (40 + key.height + 8) - 62 };
   const bucketMs = c.bucketMinutes * MINUTE_MS;
   const endMs = c.startMs + buckets * bucketMs;
   const parts = [svgOpen(c.id, 'time-series', c.title, c.desc, WIDTH, HEIGHT), key.svg];
   if (buckets === 0) {
-    parts.push(valueAxis(plot, [0, 1], c.yLabel), noData(plot, 'No data to show'), '</svg>');
+    parts.push(valueAxis(plot, ticks, c.yLabel), noData(plot, 'No data to show'), '</svg>');
     return parts.join('');
   }
-  const ticks = niceTicks(Math.max(0, ...c.series.flatMap((s) => s.values)));
   const top = ticks.at(-1) ?? 1;
   const x = (ms: number): number => plot.left + ((ms - c.startMs) / (endMs - c.startMs)) * plot.width;
   const y = (v: number): number => plot.top + plot.height - (v / top) * plot.height;
