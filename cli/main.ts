@@ -8,13 +8,14 @@ import { summarise, formatSummary } from '../emulator/fleet/fleet-summary.ts';
 import { progressBar } from './progress.ts';
 import { runBroker } from './broker.ts';
 import { runWatch } from './watch.ts';
-import { RUN_USAGE, runList, runScenarioCommand } from './run-scenario.ts';
+import { RUN_USAGE, runList, runScenarioCommand, runValidate } from './run-scenario.ts';
 
 const USAGE = `usage: smets-twin <command> [options]
 
 commands:
   run       run a library scenario (a supplier failure) and write its report; exit 1 if an assertion fails
   list      list the library scenarios
+  validate  check a scenario file (YAML, JSON or a module): every mistake with its field path
   fleet     run a device-only fleet of prepayment homes and print their supply outcomes
   broker    run the embedded MQTT broker in the foreground until Ctrl-C
   watch     print the messages on the bus, one line each, until Ctrl-C
@@ -58,6 +59,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return command === 'broker' ? runBroker(rest) : runWatch(rest);
   }
   if (command === 'list') return runList();
+  if (command === 'validate') return runValidate(rest, fail);
   if (command === 'run') {
     if (rest.includes('--help') || rest.includes('-h')) {
       process.stdout.write(USAGE);

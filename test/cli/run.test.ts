@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,5 +72,18 @@ describe('smets-twin run and list', () => {
       expect(r.stderr).toMatch(/^smets-twin: /);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }
+  });
+
+  it('validate: a valid file says what it holds (exit 0); an invalid one lists each mistake with its field path (exit 1)', async () => {
+    const good = await run('validate', fileURLToPath(new URL('../../scenarios/examples/small-solr.yaml', import.meta.url)));
+    expect(good.code).toBe(0);
+    expect(good.stdout).toMatch(/valid — "small-solr", 500 homes, 28 days, policy mp134b/);
+    const bad = join(out, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ name: 'x', estate: { premises: -3, prepaymentShar: 0.2 } }));
+    const r = await run('validate', bad);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('estate.premises: range');
+    expect(r.stdout).toContain('did you mean "prepaymentShare"');
+    expect(r.stderr).toBe('');
   });
 });
