@@ -8,7 +8,7 @@ import { err, ok, type Result } from '../../core/result.ts';
  */
 
 // 0.1 × 100 000 is 10 000.000000000002 in binary: a decimal written in pounds is a whole
-// number of units within this much.
+// number of units within this much (amounts here are far below 2^53 units, where the binary error is ~1e-8).
 const TOLERANCE = 1e-6;
 
 /**
@@ -29,7 +29,7 @@ export function parsePounds(
   if (bounds.whole === true && !Number.isInteger(raw)) return err(fieldError(path, 'format', 'whole pounds', raw));
   const units = raw * UNITS_PER_POUND;
   const rounded = Math.round(units);
-  if (Math.abs(units - rounded) > TOLERANCE * Math.max(1, Math.abs(units))) {
+  if (Math.abs(units - rounded) > TOLERANCE) {
     return err(fieldError(path, 'format', 'pounds to at most 5 decimal places (£0.00001)', raw));
   }
   return ok(rounded);
