@@ -24,7 +24,7 @@ function errorsOf(raw: unknown): readonly FieldError[] {
 const pathsAndCodes = (raw: unknown): { path: string; code: FieldErrorCode }[] =>
   errorsOf(raw).map((e) => ({ path: e.path, code: e.code }));
 
-const timeline = (...events: unknown[]): unknown => ({ ...BASE, timeline: events });
+const timeline = (...events: unknown[]): Record<string, unknown> => ({ ...BASE, timeline: events });
 const assertions = (...list: unknown[]): unknown => ({ ...BASE, timeline: [{ ...request, id: 'r1' }], assertions: list });
 
 const CASES: [string, unknown, string, FieldErrorCode][] = [
