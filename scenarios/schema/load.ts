@@ -80,14 +80,15 @@ export function parseJson(text: string): Result<unknown, readonly FieldError[]> 
 
 /** YAML 1.2 (core schema: `2027-01-12` stays a string), one document, keys unique; errors and warnings with line and column. */
 export function parseYaml(text: string): Result<unknown, readonly FieldError[]> {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, strict: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true, strict: true });
   const problems = [...doc.errors, ...doc.warnings];
   if (problems.length > 0) {
     return err(
       problems.map((p) => {
         const at = p.linePos?.[0];
-        const where = at === undefined ? '' : `line ${at.line}, column ${at.col}: `;
-        return fileError('format', 'valid YAML', `${where}${firstLine(p.message)}`);
+        // The message ends with its own "at line L, column C:" and a picture of the line; the position goes first instead.
+        const message = firstLine(p.message).replace(/ at line \d+, column \d+:?$/, '');
+        return fileError('format', 'valid YAML', at === undefined ? message : `line ${at.line}, column ${at.col}: ${message}`);
       }),
     );
   }

@@ -109,7 +109,7 @@ export function validateScenario(raw: unknown): Result<Scenario, readonly FieldE
     );
   }
 
-  if (c.count > 0) return err(c.errors());
+  if (c.count > 0) return err(withoutEchoes(c.errors(), copy.errors));
   return ok({
     name,
     description,
@@ -136,4 +136,15 @@ function readSeed(c: Checker, raw: unknown): string {
     { expected: 'a seed: a non-empty string of at most 100 characters, or a whole number', maxLength: 100, pattern: /^.+$/s },
     DEFAULT_SEED,
   );
+}
+
+/**
+ * The errors without those at or under a value the plain copy could not make:
+ * that value is already reported once, as unreadable, cyclic or too deep.
+ */
+function withoutEchoes(errors: readonly FieldError[], copyErrors: readonly FieldError[]): readonly FieldError[] {
+  if (copyErrors.length === 0) return errors;
+  const lost = copyErrors.map((e) => e.path);
+  const under = (p: string): boolean => lost.some((l) => p === l || p.startsWith(`${l}.`) || p.startsWith(`${l}[`));
+  return errors.filter((e, i) => i < copyErrors.length || !under(e.path));
 }
