@@ -1,6 +1,13 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Report } from '../scenarios/report/report-model.ts';
+import type { AssertionResult, PolicyResult, Report } from '../scenarios/report/report-model.ts';
+import { buildReport } from '../scenarios/runner/build-report.ts';
+import { checkAssertions } from '../scenarios/runner/check-assertions.ts';
+import { planOf, playScenario } from '../scenarios/runner/play-scenario.ts';
+import { policyResult } from '../scenarios/runner/policy-result.ts';
+import type { SolrPlan } from '../scenarios/runner/solr-plan.ts';
+import { defaultLevers } from '../scenarios/schema/policy-plan.ts';
+import { DAY_MS } from '../core/time/duration.ts';
 import { writeReports } from '../scenarios/report/write-reports.ts';
 import { loadScenarioFile } from '../scenarios/schema/load.ts';
 import { formatFieldError } from '../core/errors.ts';
@@ -51,12 +58,8 @@ export async function runScenarioCommand(argv: readonly string[], fail: (message
   const name = positionals[0];
   if (name === undefined) return fail('run: name a scenario (smets-twin list shows them)');
   const scenario = LIBRARY.get(name);
-  if (scenario === undefined && /\.(ya?ml|json|m?ts|m?js)$/.test(name)) {
-    return fail(
-      `run: running a scenario file is not supported yet — the library scenarios run by name; "smets-twin validate ${name}" checks the file`,
-    );
-  }
-  if (scenario === undefined) return fail(`run: no scenario "${name}" (smets-twin list shows them)`);
+  const isFile = scenario === undefined && /\.(ya?ml|json|m?ts|m?js)$/.test(name);
+  if (scenario === undefined && !isFile) return fail(`run: no scenario "${name}" (smets-twin list shows them)`);
   const whole = (flag: string, v: string | undefined, max: number): number | undefined | string => {
     if (v === undefined) return undefined;
     const n = Number(v);
@@ -73,6 +76,8 @@ export async function runScenarioCommand(argv: readonly string[], fail: (message
     if (bad !== undefined) return fail(`--policy: expected ${POLICY_NAMES.join(', ')} or all, got "${bad}"`);
     policies = names as PolicyName[];
   }
+  if (scenario === undefined)
+    return runFile(name, { premises, days, seed: args.seed, policies, out: args.out, quiet: args.quiet === true }, fail);
   const bar = args.quiet === true ? null : progressBar(process.stderr, days ?? 28, 'day');
   const report = scenario.run({
     ...(premises === undefined ? {} : { premises }),
@@ -135,6 +140,80 @@ export function summaryText(r: Report): string {
 }
 
 const fmtMin = (m: number): string => (m < 120 ? `${Math.round(m)} min` : `${(m / 60).toFixed(1)} h`);
+
+/** Options of a file run, as the command line gave them. */
+interface FileRunOptions {
+  readonly premises: number | undefined;
+  readonly days: number | undefined;
+  readonly seed: string | undefined;
+  readonly policies: readonly PolicyName[] | undefined;
+  readonly out: string | undefined;
+  readonly quiet: boolean;
+}
+
+/**
+ * `smets-twin run <file>`: a scenario file, validated, then played under its
+ * policy (or each policy `--policy` names) on the in-process world.
+ */
+async function runFile(file: string, o: FileRunOptions, fail: (message: string) => number): Promise<number> {
+  const loaded = await loadScenarioFile(file);
+  if (!loaded.ok) {
+    process.stderr.write(`${file}: ${loaded.error.length} ${loaded.error.length === 1 ? 'problem' : 'problems'}\n`);
+    for (const e of loaded.error) process.stderr.write(`  ${formatFieldError(e)}\n`);
+    return 2;
+  }
+  const base = loaded.value;
+  const days = o.days ?? base.days;
+  const end = base.start + days * DAY_MS;
+  const scenario = {
+    ...base,
+    ...(o.seed === undefined ? {} : { seed: o.seed }),
+    days,
+    end,
+    estate: { ...base.estate, premises: o.premises ?? base.estate.premises },
+    // Events and assertions after a shortened run go with it.
+    timeline: base.timeline.filter((e) => e.at < end),
+    assertions: base.assertions.filter((a) => !('at' in a) || a.at < end),
+  };
+  const policies = o.policies ?? [scenario.policy.name];
+  const started = performance.now();
+  const results: PolicyResult[] = [];
+  const assertions: AssertionResult[] = [];
+  let firstPlan: SolrPlan | undefined;
+  for (const name of policies) {
+    const s = name === scenario.policy.name ? scenario : { ...scenario, policy: { name, levers: defaultLevers(name) } };
+    const plan = planOf(s);
+    if (!plan.ok) {
+      process.stderr.write(`${file}: cannot be run in process\n`);
+      for (const e of plan.error) process.stderr.write(`  ${formatFieldError(e)}\n`);
+      return 2;
+    }
+    firstPlan ??= plan.value;
+    const bar = o.quiet ? null : progressBar(process.stderr, s.days, 'day');
+    const played = playScenario(s, plan.value, (day) => bar?.update(day));
+    bar?.done();
+    const result = policyResult(played.run);
+    results.push(result);
+    assertions.push(...checkAssertions(s, played, result));
+  }
+  if (firstPlan === undefined) return fail('run: no policy to run');
+  const p = scenario.parties;
+  const report = buildReport(scenario.name, scenario.description, firstPlan, results, assertions, performance.now() - started, {
+    failed: p.failedSupplier.name,
+    srp: p.srp.name,
+    solr: p.solr.name,
+  });
+  process.stdout.write(summaryText(report));
+  const out = o.out ?? join('out', scenario.name);
+  let paths;
+  try {
+    paths = await writeReports(report, out);
+  } catch (e) {
+    return fail(`--out: cannot write to ${out}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  process.stdout.write(`\nReports: ${paths.html} (open in a browser), ${paths.markdown}, ${paths.json}\n`);
+  return report.assertions.every((a) => a.passed) ? 0 : 1;
+}
 
 /**
  * `smets-twin validate <file>`: reads and checks a scenario file. Every

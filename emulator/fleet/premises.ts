@@ -306,6 +306,16 @@ export class Premises {
     this.deliverWhenAwake(slot, { ...event.value, ref });
   }
 
+  /** A consumer's own action at the meter or on the PPMID (a scenario's timeline says when). */
+  consumer(slot: MeterSlot, event: MeterEvent & { readonly via: 'meter' | 'ppmid' | 'remote' }): void {
+    this.act(slot, event.via === 'remote' ? 'remote' : event.via, event);
+  }
+
+  /** The household buys a top-up now, through `channel` (if anyone sells one). */
+  buyTopUp(slot: MeterSlot, amount: Money, channel: TopUpChannel): void {
+    this.topUp(slot, amount, channel, false);
+  }
+
   /** Closes timelines at the end of a run. */
   finish(end: Instant): void {
     for (const slot of this.meters) slot.timeline.close(end);

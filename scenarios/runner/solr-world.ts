@@ -103,6 +103,8 @@ export class SolrWorld {
   readonly vending: { failedStops: Instant; solrStartsAtCoS: boolean };
   private readonly switched = new Map<string, Instant>();
   private readonly hubsDown = new Set<string>();
+  private solrVends: ((id: string, now: Instant) => boolean) | null = null;
+  private readonly every = new Map<string, (r: ServiceResponse) => void>();
   private readonly watchers: ((requestId: string, command: HanCommand) => void)[] = [];
   /** Each meter's payment mode when the run began. */
   readonly startMode = new Map<string, 'Prepayment' | 'Credit'>();
@@ -214,8 +216,19 @@ export class SolrWorld {
   /** Whether the household of this meter can buy a top-up now: from its supplier, while that supplier vends. */
   private canVend(slot: MeterSlot, now: Instant): boolean {
     const id = slot.snapshot.context.id;
-    if (this.switched.has(id)) return true; // the SoLR vends for the meters it has taken over
+    // The SoLR vends for the meters it has taken over (from when it starts selling, when a scenario says).
+    if (this.switched.has(id)) return this.solrVends === null || this.solrVends(id, now);
     return now < this.vending.failedStops;
+  }
+
+  /** Replaces when the SoLR sells a top-up for a meter it has taken over (default: from the takeover). */
+  setSolrVending(vends: (id: string, now: Instant) => boolean): void {
+    this.solrVends = vends;
+  }
+
+  /** Hears every answer (acknowledgements too) to one of a User's requests. */
+  watchAll(user: string, requestId: string, each: (r: ServiceResponse) => void): void {
+    this.every.set(`${user}|${requestId}`, each);
   }
 
   /** Marks a meter as taken over by the SoLR (Change of Supplier done): its household buys from the SoLR from then on. */
@@ -325,6 +338,7 @@ export class SolrWorld {
 
   private toUser(user: string, r: ServiceResponse): void {
     this.inboxOf(user).responses.push(r);
+    this.every.get(`${user}|${r.requestId}`)?.(r);
     const done = this.waiting.get(`${user}|${r.requestId}`);
     // Final answers only: an acknowledgement (I99) is not the end of a request.
     if (done !== undefined && r.responseCode !== 'I99') {

@@ -86,4 +86,15 @@ describe('smets-twin run and list', () => {
     expect(r.stdout).toContain('did you mean "prepaymentShare"');
     expect(r.stderr).toBe('');
   });
+
+  it('run <file>: a scenario file is validated and played, its assertions checked, its reports written', async () => {
+    const file = fileURLToPath(new URL('../../scenarios/examples/small-solr.yaml', import.meta.url));
+    const dir = join(out, 'file');
+    const r = await run('run', file, '--premises', '80', '--days', '8', '--quiet', '--out', dir);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('✓ request srp-to-prepayment ends X5');
+    expect(r.stdout).toMatch(/^mp134b /m);
+    expect(existsSync(join(dir, 'report.html'))).toBe(true);
+    expect([0, 1]).toContain(r.code);
+  }, 60_000);
 });

@@ -1,0 +1,405 @@
+import { fieldError, type FieldError } from '../../core/errors.ts';
+import type { Eui64 } from '../../core/ids.ts';
+import { UNITS_PER_POUND } from '../../core/money.ts';
+import { err, ok, type Result } from '../../core/result.ts';
+import { Rng } from '../../core/rng.ts';
+import { DAY_MS, HOUR_MS, type Instant } from '../../core/time/duration.ts';
+import { DEFAULT_FLEET_OPTIONS } from '../../emulator/fleet/fleet-options.ts';
+import type { ServiceRequestBody, ServiceResponse } from '../../proto/types.ts';
+import type { DuisUser } from '../../dsp/user/duis-user.ts';
+import { householdDefaultsOf } from '../schema/household-of.ts';
+import { policyPlan } from '../schema/policy-plan.ts';
+import type { RequestBody, Scenario, TimelineEvent } from '../schema/scenario.ts';
+import { roleCode } from '../../dsp/access/roles.ts';
+import type { PlayedRun } from './play-solr.ts';
+import type { SolrPlan } from './solr-plan.ts';
+import { FAILED_SUPPLIER, SOLR, SOLR_MPID, SRP_ID, SolrWorld, type MeterRef } from './solr-world.ts';
+
+/**
+ * Plays a validated scenario file on the in-process world: its estate, its
+ * policy, and every timeline event at its instant, in file order at equal
+ * instants. // docs/scenarios.md
+ *
+ * The parties are the world's three — the failed supplier, its SRP, the
+ * SoLR — under the scenario's names; their EUI-64s and MPIDs are the world's
+ * (the format's defaults). Events that need the bus (broker restart, message
+ * loss, a DSP outage, hub power loss) are refused before the run starts, as
+ * are requests by parties the world does not hold.
+ */
+
+/** Events the in-process runner cannot play: they act on a bus, a broker or the DSP's process. */
+const NEEDS_BUS: ReadonlySet<TimelineEvent['kind']> = new Set(['hubPowerLoss', 'brokerRestart', 'dspOutage', 'messageLoss']);
+
+/** What a scenario's requests got, by the request's id in the file. */
+export type RequestAnswers = ReadonlyMap<string, readonly string[]>;
+
+export interface PlayedScenario {
+  readonly run: PlayedRun;
+  readonly answers: RequestAnswers;
+  /** Checks made at an instant (deviceState, stateShare), by assertion index: what was found. */
+  readonly observed: ReadonlyMap<number, Observed>;
+}
+
+/** What an instant-bound assertion found. */
+export type Observed =
+  | { readonly kind: 'deviceState'; readonly found: { supply: string; mode: string; balance: number } | null }
+  | { readonly kind: 'stateShare'; readonly matching: number; readonly of: number };
+
+/** The scenario's plan in the runner's terms (for the report), or the events this runner cannot play. */
+export function planOf(s: Scenario): Result<SolrPlan, readonly FieldError[]> {
+  const errors: FieldError[] = [];
+  s.timeline.forEach((e, i) => {
+    if (NEEDS_BUS.has(e.kind))
+      errors.push(
+        fieldError(`timeline[${i}].kind`, 'unknown-kind', 'an event the in-process runner plays (not one that needs the bus)', e.kind),
+      );
+    const who = 'user' in e ? e.user : 'srp' in e ? e.srp : null;
+    if (e.kind === 'serviceRequest' && userOf(s, who ?? '') === undefined) {
+      errors.push(fieldError(`timeline[${i}].user`, 'unknown-kind', 'the failed supplier, its SRP or the SoLR', who));
+    }
+  });
+  if (errors.length > 0) return err(errors);
+  const p = policyPlan(s.policy);
+  const e = s.estate;
+  return ok({
+    policy: s.policy.name,
+    description: p.summary,
+    fleet: {
+      ...DEFAULT_FLEET_OPTIONS,
+      premises: e.premises,
+      days: s.days,
+      seed: s.seed,
+      start: s.start,
+      prepaymentShare: e.prepaymentShare,
+      startBalancePounds: { min: Math.round(e.startBalance.min / UNITS_PER_POUND), max: Math.round(e.startBalance.max / UNITS_PER_POUND) },
+      household: householdDefaultsOf(e),
+    },
+    smets1Share: e.smets1Share,
+    dsp: p.dspConfig,
+    srpActsAs: p.srpActsAs,
+    srpWindowMs: p.srpWindowMs,
+    steps: {
+      vendingStops: Infinity,
+      failedListed: Infinity,
+      licenceRevoked: Infinity,
+      revocationDelayedUntil: null,
+      authorityInstruction: s.timeline.find((x) => x.kind === 'authorityInstruction')?.at ?? null,
+      adtUpload: null,
+      srpSwitch: null,
+      solrAppointed: Infinity,
+      transferDelayedUntil: null,
+      changeOfSupplier: null,
+    },
+  });
+}
+
+/** The world's User for a scenario party id (the SRP in the role its policy gives it), if the world holds it. */
+function userOf(s: Scenario, id: string): 'failed' | 'srp' | 'solr' | undefined {
+  if (id === s.parties.failedSupplier.id) return 'failed';
+  if (id === s.parties.srp.id) return 'srp';
+  if (id === s.parties.solr.id) return 'solr';
+  return undefined;
+}
+
+/** The world's EUI-64 for a scenario party. */
+function euiOf(s: Scenario, id: string): Eui64 {
+  const u = userOf(s, id);
+  return u === 'srp' ? SRP_ID : u === 'solr' ? SOLR : FAILED_SUPPLIER;
+}
+
+export function playScenario(s: Scenario, plan: SolrPlan, onDay?: (day: number, days: number) => void): PlayedScenario {
+  const world = new SolrWorld({
+    fleet: plan.fleet,
+    smets1Share: plan.smets1Share,
+    dsp: plan.dsp,
+    srpActsAs: plan.srpActsAs,
+    srpWindowMs: plan.srpWindowMs,
+  });
+  const clock = world.clock;
+  const admin = world.dsp.admin;
+  const at = (t: Instant, f: () => void): void => void clock.schedule(Math.max(t, clock.now()), f);
+  const answers = new Map<string, string[]>();
+  const observed = new Map<number, Observed>();
+  const changedAt = new Map<string, Instant>();
+  const atSwitch = new Map<string, { supply: string; cause: string | null }>();
+  const instructed: MeterRef[] = [];
+  const cut = new Set<string>();
+  let srpCommands = 0;
+  let srpNonCredit = 0;
+  let solrVendsFrom = s.timeline.some((e) => e.kind === 'vendingStarts') ? Infinity : -Infinity;
+  world.watchCommands((requestId, command) => {
+    if (!requestId.startsWith(`${world.srp.id}:`)) return;
+    srpCommands++;
+    if (command.kind !== 'modeSet' || command.modeSet.kind !== 'credit') srpNonCredit++;
+  });
+  const userFor = (id: string, gas: boolean): DuisUser => {
+    const u = userOf(s, id);
+    if (u === 'srp') return gas ? world.srpGas : world.srp;
+    if (u === 'solr') return gas ? world.solrGas : world.solr;
+    return gas ? world.failedGas : world.failed;
+  };
+  // Sends SR 1.6 to `meters` in batches; a meter the DSP cannot reach (E20) or that did not answer (E21) is tried again an hour later.
+  const batches = (
+    start: Instant,
+    size: number,
+    every: number,
+    pick: () => MeterRef[],
+    send: (m: MeterRef, done: (r: ServiceResponse) => void) => void,
+  ): void => {
+    const batch = (): void => {
+      const next = pick().slice(0, size);
+      for (const m of next) {
+        const attempt = (): void =>
+          send(m, (r) => (r.responseCode === 'E20' || r.responseCode === 'E21' ? at(clock.now() + HOUR_MS, attempt) : undefined));
+        attempt();
+      }
+      if (next.length === size) at(clock.now() + every, batch);
+    };
+    at(start, batch);
+  };
+
+  world.begin();
+  // The scenario's SRP is the failed supplier's agent from the start. // DOMAIN §7.1
+  if (plan.srpActsAs === 'solr-contingency') admin.appointSrp(SRP_ID, FAILED_SUPPLIER, s.start);
+  world.setSolrVending((id, now) => now >= solrVendsFrom && changedAt.has(id));
+  s.timeline.forEach((e) => {
+    at(e.at, () => {
+      const now = clock.now();
+      switch (e.kind) {
+        case 'vendingStops':
+          return world.stopFailedVending(now);
+        case 'vendingStarts':
+          solrVendsFrom = Math.min(solrVendsFrom, now);
+          return;
+        case 'licenceRevoked':
+          admin.revokeLicence(
+            euiOf(s, e.supplier),
+            now,
+            e.certificatesRevokedAt > now ? { delayRevocationUntil: e.certificatesRevokedAt } : {},
+          );
+          if (policyPlan(s.policy).listFailedAtLicenceRevocation) admin.setFailedSupplier(euiOf(s, e.supplier), true, now);
+          return;
+        case 'failedSupplierList':
+          return admin.setFailedSupplier(euiOf(s, e.supplier), e.listed, now);
+        case 'solrAppointed':
+          return admin.appointSolr(
+            euiOf(s, e.failed),
+            euiOf(s, e.solr),
+            now,
+            e.mpidsTransferAt > now ? { delayTransferUntil: e.mpidsTransferAt } : {},
+          );
+        case 'srpAppointed':
+          return admin.appointSrp(euiOf(s, e.srp), euiOf(s, e.supplier), now, e.until);
+        case 'authorityInstruction':
+          return admin.instruct(e.reference, euiOf(s, e.supplier), euiOf(s, e.srp), now);
+        case 'instructionWithdrawn':
+          return admin.withdrawInstruction(e.reference, now);
+        case 'adtUpload':
+          admin.uploadAdt(
+            {
+              user: euiOf(s, e.user),
+              role: e.role,
+              thresholds: e.thresholds.map((t) => ({ srv: t.srv, limit: t.limit, periodMs: t.periodMs })),
+            },
+            now,
+          );
+          return;
+        case 'userStatus':
+          return admin.setUserStatus(euiOf(s, e.user), e.status, now);
+        case 'srpSwitchToCredit': {
+          const targets = world.meters.filter((m) => e.fuels.includes(m.slot.fuel) && m.slot.snapshot.context.mode === 'Prepayment');
+          for (const m of world.meters)
+            atSwitch.set(m.id, { supply: m.slot.snapshot.context.supply, cause: m.slot.snapshot.context.cause });
+          instructed.push(...targets);
+          let k = 0;
+          batches(
+            now,
+            e.batchSize,
+            e.everyMs,
+            () => targets.slice(k, (k += e.batchSize)),
+            (m, done) => world.critical(userFor(e.srp, m.slot.fuel === 'gas'), m, '1.6', CREDIT, done),
+          );
+          return;
+        }
+        case 'changeOfSupplier': {
+          const meters = world.meters.filter((m) => e.fuels.includes(m.slot.fuel));
+          meters.forEach((m, i) =>
+            at(now + Math.floor((i * e.spreadMs) / Math.max(1, meters.length)), () => {
+              world.deliver(admin.changeOfSupplier(m.id, euiOf(s, e.to), SOLR_MPID, clock.now()));
+              world.tookOver(m.id, clock.now());
+              changedAt.set(m.id, clock.now());
+            }),
+          );
+          return;
+        }
+        case 'solrSwitchToPrepayment': {
+          const wasPrepayment = world.meters.filter((m) => e.fuels.includes(m.slot.fuel) && world.startMode.get(m.id) === 'Prepayment');
+          const done = new Set<string>();
+          const body: ServiceRequestBody = {
+            kind: 'updatePaymentMode',
+            updatePaymentMode: {
+              kind: 'prepayment',
+              prepayment: {
+                suspendDebtDisabled: e.suspendDebtDisabled,
+                suspendDebtEmergency: e.suspendDebtEmergency,
+                disablementThreshold: e.disablementThreshold,
+              },
+            },
+          };
+          const pick = (): MeterRef[] => wasPrepayment.filter((m) => changedAt.has(m.id) && !done.has(m.id));
+          batches(
+            now,
+            e.batchSize,
+            e.everyMs,
+            () => pick().map((m) => (done.add(m.id), m)),
+            (m, reply) => world.critical(userFor(e.solr, m.slot.fuel === 'gas'), m, '1.6', body, reply),
+          );
+          return;
+        }
+        case 'wanOutage': {
+          const pick = Rng.fromSeed(`${s.seed}:wan-outage:${e.at}`);
+          const hubs = new Set<string>();
+          for (const m of world.meters) if (!hubs.has(m.hub) && pick.chance(e.share)) hubs.add(m.hub);
+          for (const hub of hubs) {
+            cut.add(hub);
+            world.wanLink(hub as Eui64, false);
+          }
+          at(now + e.durationMs, () => {
+            for (const hub of hubs) world.wanLink(hub as Eui64, true);
+          });
+          return;
+        }
+        case 'serviceRequest': {
+          const m =
+            e.target.kind === 'premises' ? meterAt(world, e.target.premises, e.target.device === 'GSME') : world.meter(e.target.eui64);
+          const list: string[] = [];
+          answers.set(e.id, list);
+          if (m === undefined) return void list.push('E19');
+          const user = userFor(e.user, false);
+          const req = user.request(
+            m.id,
+            e.srv,
+            e.commandVariant,
+            bodyOf(e.body),
+            e.role === null ? {} : { role: roleCode(e.role, plan.dsp.roleCodes) },
+          );
+          world.watchAll(user.id, req.header.requestId, (r) => list.push(r.responseCode));
+          const out = world.dsp.submit(user.id, req, now);
+          world.deliver(out);
+          const pre = out.find((o) => o.kind === 'response')?.response;
+          if (e.signedSend !== null && pre?.responseCode === 'I0' && pre.preCommand !== undefined) {
+            world.deliver(world.dsp.submit(user.id, user.signedSend(req, pre.preCommand, e.signedSend), clock.now()));
+          }
+          return;
+        }
+        case 'consumerTopUp':
+        case 'consumerEnable':
+        case 'consumerEmergencyCredit': {
+          const m = meterAt(world, e.premises, e.fuel === 'gas');
+          if (m === undefined) return;
+          if (e.kind === 'consumerEnable') return m.premises.consumer(m.slot, { type: 'supply.enableLocal', now, via: e.via });
+          if (e.kind === 'consumerEmergencyCredit') return m.premises.consumer(m.slot, { type: 'ec.activate', now, via: e.via });
+          return m.premises.buyTopUp(m.slot, e.amount, e.channel);
+        }
+        case 'hubPowerLoss':
+        case 'brokerRestart':
+        case 'dspOutage':
+        case 'messageLoss':
+          return; // refused by planOf
+      }
+    });
+  });
+  s.assertions.forEach((a, i) => {
+    if (a.kind === 'deviceState') {
+      at(a.at, () => {
+        const m = meterAt(world, a.premises, a.fuel === 'gas');
+        const c = m?.slot.snapshot.context;
+        observed.set(i, {
+          kind: 'deviceState',
+          found: c === undefined ? null : { supply: c.supply, mode: c.mode, balance: c.ledger.meterBalance },
+        });
+      });
+    } else if (a.kind === 'stateShare') {
+      at(a.at, () => {
+        const group = world.meters.filter(
+          (m) =>
+            a.fuels.includes(m.slot.fuel) &&
+            (a.group === 'all' || (world.startMode.get(m.id) === 'Prepayment') === (a.group === 'prepayment')),
+        );
+        const matching = group.filter((m) => {
+          const c = m.slot.snapshot.context;
+          return (a.supply === null || c.supply === a.supply) && (a.paymentMode === null || c.mode === a.paymentMode);
+        }).length;
+        observed.set(i, { kind: 'stateShare', matching, of: group.length });
+      });
+    }
+  });
+
+  const end = s.end;
+  for (let day = 1; day <= s.days; day++) {
+    clock.runUntil(Math.min(end, s.start + day * DAY_MS));
+    onDay?.(day, s.days);
+  }
+  for (const p of world.homes) p.finish(end);
+  const run: PlayedRun = {
+    plan,
+    world,
+    end,
+    instructed: { at: plan.steps.authorityInstruction, meters: instructed },
+    atSwitch,
+    changedAt,
+    srpNonCreditCommands: srpNonCredit,
+    srpCommands,
+    wanCut: cut,
+  };
+  return { run, answers, observed };
+}
+
+const CREDIT: ServiceRequestBody = { kind: 'updatePaymentMode', updatePaymentMode: { kind: 'credit', credit: {} } };
+
+/** The meter of premises `index` (its gas meter with `gas`), if the estate has it. */
+function meterAt(world: SolrWorld, index: number, gas: boolean): MeterRef | undefined {
+  const home = world.homes[index];
+  const slot = home?.meters.find((x) => (x.fuel === 'gas') === gas);
+  return slot === undefined ? undefined : world.meter(slot.snapshot.context.id);
+}
+
+/** A request body of the file as the bus carries it. */
+function bodyOf(b: RequestBody): ServiceRequestBody {
+  switch (b.kind) {
+    case 'updatePaymentMode':
+      if (b.mode === 'credit')
+        return {
+          kind: 'updatePaymentMode',
+          updatePaymentMode: { kind: 'credit', credit: {}, ...(b.executionAt === null ? {} : { executionDateTime: b.executionAt }) },
+        };
+      return {
+        kind: 'updatePaymentMode',
+        updatePaymentMode: {
+          kind: 'prepayment',
+          prepayment: {
+            suspendDebtDisabled: b.suspendDebtDisabled,
+            suspendDebtEmergency: b.suspendDebtEmergency,
+            disablementThreshold: b.disablementThreshold,
+          },
+          ...(b.executionAt === null ? {} : { executionDateTime: b.executionAt }),
+        },
+      };
+    case 'topUpDevice':
+      return { kind: 'topUpDevice', topUpDevice: { utrn: b.utrn.kind === 'literal' ? b.utrn.utrn : '00000000000000000000' } };
+    case 'opaque':
+      return { kind: 'opaque', opaque: Uint8Array.from(Buffer.from(b.hex, 'hex')) };
+    case 'readInstantaneousPrepayValues':
+      return { kind: b.kind, readInstantaneousPrepayValues: {} };
+    case 'readMeterBalance':
+      return { kind: b.kind, readMeterBalance: {} };
+    case 'enableSupply':
+      return { kind: b.kind, enableSupply: {} };
+    case 'disableSupply':
+      return { kind: b.kind, disableSupply: {} };
+    case 'armSupply':
+      return { kind: b.kind, armSupply: {} };
+    case 'readSupplyStatus':
+      return { kind: b.kind, readSupplyStatus: {} };
+  }
+}
