@@ -55,3 +55,24 @@ describe.skipIf(skipChromium)('report.html in a browser', () => {
     expect(dom.match(/<script/g)).toHaveLength(1);
   });
 });
+
+describe.skipIf(skipChromium)('a real run’s report.html in a browser', () => {
+  it('policy-comparison at a small size: every chart drawn with a size, one off-supply line per policy', async () => {
+    const { LIBRARY } = await import('../../../scenarios/library/index.ts');
+    const report = LIBRARY.get('policy-comparison')!.run({ premises: 120, days: 6, seed: 'browser' });
+    const dir = await mkdtemp(join(tmpdir(), 'smets-report-real-'));
+    try {
+      const dom = await dumpDom((await writeReports(report, dir)).html);
+      for (const id of Object.values(CHART_IDS)) {
+        const tag = new RegExp(`<svg[^>]*\\sid="${id}"[^>]*>`).exec(dom)?.[0] ?? '';
+        const sizes = (/data-rendered="([^"]*)"/.exec(tag)?.[1] ?? '').split(' ').map(Number);
+        expect(sizes.length, `chart ${id}`).toBe(4);
+        for (const v of sizes) expect(v).toBeGreaterThan(0);
+      }
+      const start = dom.search(new RegExp(`<svg[^>]*\\sid="${CHART_IDS.offSupply}"`));
+      expect(dom.slice(start, dom.indexOf('</svg>', start)).match(/<path /g)).toHaveLength(4);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
