@@ -28,7 +28,8 @@ export function buildReport(
       end: formatInstant(f.start + f.days * DAY_MS),
       days: f.days,
       premises: f.premises,
-      bus: 'memory',
+      // The library and file runs call the DSP and the meters directly, on the one virtual clock.
+      bus: 'in-process (no message bus)',
       wallClockSeconds: Math.round(wallMs / 100) / 10,
       assumptions: {
         prepaymentShare: {
