@@ -27,7 +27,7 @@ const LEVER_NAMES = [
 ] as const satisfies readonly (keyof PolicyLevers)[];
 
 const KNOWN_SRVS: ReadonlySet<string> = new Set(SRV_CATALOGUE.map((e) => e.srv));
-const SRV_EXPECTED = 'an SRV of the DUIS catalogue as a string, e.g. "1.6" (quote it in YAML: 4.10 unquoted reads as 4.1)';
+const SRV_EXPECTED = 'an SRV as a string, e.g. "1.6" (quote it in YAML: 4.10 unquoted reads as 4.1)';
 const DAYS = { min: 0, max: MAX_LEVER_DAYS, what: 'days' };
 
 export function validatePolicy(c: Checker, raw: unknown, path: string): Policy {
