@@ -24,13 +24,10 @@ export class Checker {
     return this.found.length + this.dropped;
   }
 
-  /** Whether any error was found at `path` or below it since the count was `mark`. */
+  /** Whether any error was found since the count was `mark` at `path`, below it, or at a value that holds it. */
   foundUnder(mark: number, path: string): boolean {
-    return (
-      this.count > mark &&
-      (this.dropped > 0 ||
-        this.found.slice(mark).some((e) => e.path === path || e.path.startsWith(`${path}.`) || e.path.startsWith(`${path}[`)))
-    );
+    const related = (p: string): boolean => within(p, path) || within(path, p);
+    return this.count > mark && (this.dropped > 0 || this.found.slice(mark).some((e) => related(e.path)));
   }
 
   add(e: FieldError): void {
@@ -58,6 +55,9 @@ export class Checker {
     ];
   }
 }
+
+/** Whether `path` is `outer` or a field or item of it, at any depth. */
+const within = (path: string, outer: string): boolean => path === outer || path.startsWith(`${outer}.`) || path.startsWith(`${outer}[`);
 
 /** A record field's value (undefined when absent). */
 export const get = (rec: PlainRecord, key: string): unknown => rec[key];

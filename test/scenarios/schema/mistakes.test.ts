@@ -386,3 +386,19 @@ describe('validateScenario: how errors read', () => {
     expect(pathsAndCodes(raw)).toEqual([{ path: 'parties.failedSupplier.id', code: 'format' }]);
   });
 });
+
+describe('validateScenario: one mistake, one error', () => {
+  it('does not check premises indices against an estate that is itself wrong', () => {
+    const raw = { ...BASE, estate: 'big', timeline: [{ at: '+1d', kind: 'consumerEnable', premises: 5000 }] };
+    expect(pathsAndCodes(raw)).toEqual([{ path: 'estate', code: 'type' }]);
+  });
+
+  it('does not check times against a run whose length is wrong', () => {
+    expect(pathsAndCodes(timeline({ at: '+40d', kind: 'licenceRevoked' }, { at: '+1d', kind: 'solrAppointed' }))).toEqual([
+      { path: 'timeline[0].at', code: 'range' },
+    ]);
+    expect(pathsAndCodes({ ...(timeline({ at: '+40d', kind: 'licenceRevoked' }) as object), days: 'many' })).toEqual([
+      { path: 'days', code: 'type' },
+    ]);
+  });
+});
