@@ -34,14 +34,34 @@ const CREDIT: ServiceRequestBody = { kind: 'updatePaymentMode', updatePaymentMod
 /** Extra steps a scenario adds to the plan's: it gets the world and schedules on its clock. */
 export type Script = (world: SolrWorld, at: (t: Instant, step: () => void) => void) => void;
 
+/** Plays the plan in process: the DSP and the meters call each other directly. */
 export function playSolr(plan: SolrPlan, onDay?: (day: number, days: number) => void, script?: Script): PlayedRun {
-  const world = new SolrWorld({
+  const world = solrWorldOf(plan);
+  const staged = stageSolr(plan, world, script);
+  const days = plan.fleet.days;
+  for (let day = 1; day <= days; day++) {
+    world.clock.runUntil(Math.min(staged.end, plan.fleet.start + day * DAY_MS));
+    onDay?.(day, days);
+  }
+  return staged.finish();
+}
+
+/** The world a plan runs on. */
+export function solrWorldOf(plan: SolrPlan): SolrWorld {
+  return new SolrWorld({
     fleet: plan.fleet,
     smets1Share: plan.smets1Share,
     dsp: plan.dsp,
     srpActsAs: plan.srpActsAs,
     srpWindowMs: plan.srpWindowMs,
   });
+}
+
+/**
+ * Starts the world and schedules every step of the plan (and the script's)
+ * on its clock; whoever drives the clock to `end` then calls `finish`.
+ */
+export function stageSolr(plan: SolrPlan, world: SolrWorld, script?: Script): { readonly end: Instant; finish(): PlayedRun } {
   const clock = world.clock;
   const admin = world.dsp.admin;
   const s = plan.steps;
@@ -137,22 +157,22 @@ export function playSolr(plan: SolrPlan, onDay?: (day: number, days: number) => 
     });
   }
   script?.(world, at);
-  const days = plan.fleet.days;
-  const end = plan.fleet.start + days * DAY_MS;
-  for (let day = 1; day <= days; day++) {
-    clock.runUntil(Math.min(end, plan.fleet.start + day * DAY_MS));
-    onDay?.(day, days);
-  }
-  for (const p of world.homes) p.finish(end);
+  const end = plan.fleet.start + plan.fleet.days * DAY_MS;
   return {
-    plan,
-    world,
     end,
-    instructed: { at: instruction, meters: instructedMeters },
-    atSwitch,
-    changedAt,
-    srpNonCreditCommands: srpNonCredit,
-    srpCommands,
-    wanCut: cut,
+    finish: () => {
+      for (const p of world.homes) p.finish(end);
+      return {
+        plan,
+        world,
+        end,
+        instructed: { at: instruction, meters: instructedMeters },
+        atSwitch,
+        changedAt,
+        srpNonCreditCommands: srpNonCredit,
+        srpCommands,
+        wanCut: cut,
+      };
+    },
   };
 }

@@ -20,7 +20,7 @@ import type { FleetOptions } from '../../emulator/fleet/fleet-options.ts';
 import { buildPremises } from '../../emulator/fleet/fleet-runner.ts';
 import type { FleetWorld, MeterSlot, Premises } from '../../emulator/fleet/premises.ts';
 import { toHanResponse } from '../../proto/han-mapping.ts';
-import type { HanCommand, ServiceRequestBody, ServiceResponse } from '../../proto/types.ts';
+import type { EnvelopeBody, HanCommand, HanResponse, ServiceRequest, ServiceRequestBody, ServiceResponse } from '../../proto/types.ts';
 
 /**
  * The world of a supplier-failure scenario, in one process: the estate's
@@ -75,6 +75,17 @@ export interface UserInbox {
   readonly alerts: { readonly code: string; readonly at: Instant }[];
 }
 
+/**
+ * How a world reaches the bus when it runs on one (`bus-run.ts`): the DSP's
+ * outputs go out through its gateway, Users send on their own topics, and
+ * each comms hub says what its meters answered up its WAN.
+ */
+export interface BusWiring {
+  publishOutputs(outputs: readonly DspOutput[]): void;
+  send(user: string, request: ServiceRequest): void;
+  up(hub: Eui64, body: EnvelopeBody): void;
+}
+
 export class SolrWorld {
   readonly clock: VirtualClock;
   readonly dsp: Dsp;
@@ -103,6 +114,12 @@ export class SolrWorld {
   readonly vending: { failedStops: Instant; solrStartsAtCoS: boolean };
   private readonly switched = new Map<string, Instant>();
   private readonly hubsDown = new Set<string>();
+  private bus: BusWiring | null = null;
+  /** Bus runs: CV 4 requests waiting for their Pre-Command, by user and RequestID. */
+  private readonly transformsWaiting = new Map<
+    string,
+    { user: DuisUser; cv4: ServiceRequest; done: ((r: ServiceResponse) => void) | undefined }
+  >();
   private solrVends: ((id: string, now: Instant) => boolean) | null = null;
   private readonly every = new Map<string, (r: ServiceResponse) => void>();
   private readonly watchers: ((requestId: string, command: HanCommand) => void)[] = [];
@@ -153,8 +170,14 @@ export class SolrWorld {
       stats: { alerts: new Map(), topUps: 0, topUpsRejected: 0, topUpsUnavailable: 0 },
       vendingOpen: (_p, slot, now) => this.canVend(slot, now),
       onRemoteResponse: (p, slot, response, now) => this.meterAnswered(p, slot, response, now),
-      onAlert: (_p, slot, code, now) =>
-        this.deliver(this.dsp.deviceAlert({ code, device: slot.snapshot.context.id, at: now, critical: false }, now)),
+      onAlert: (p, slot, code, now) => {
+        // Behind a WAN outage the alert stays at the premises. Not modelled: the CHF's queue that delivers it later.
+        const hub = eui64FromIndex(HUB_PREFIX, p.index);
+        if (this.hubsDown.has(hub)) return;
+        const alert = { code, device: slot.snapshot.context.id, at: now, critical: false };
+        if (this.bus !== null) this.bus.up(hub, { kind: 'deviceAlert', deviceAlert: alert });
+        else this.deliver(this.dsp.deviceAlert(alert, now));
+      },
     };
     this.fleetWorld = world;
     const keys = fleetKeys(o.seed, 0, 2 * o.premises);
@@ -248,6 +271,20 @@ export class SolrWorld {
   critical(user: DuisUser, target: MeterRef, srv: string, body: ServiceRequestBody, done?: (r: ServiceResponse) => void): void {
     const now = this.clock.now();
     if (!this.firstSent.has(target.id)) this.firstSent.set(target.id, now);
+    const bus = this.bus;
+    if (bus !== null) {
+      // Over the bus the flow goes on when the answers arrive: the Pre-Command, then the final answer.
+      if (target.smets1) {
+        const req = user.request(target.id, srv, 5, body);
+        this.await(req.header.requestId, user.id, done);
+        bus.send(user.id, req);
+        return;
+      }
+      const cv4 = user.request(target.id, srv, 4, body);
+      this.transformsWaiting.set(`${user.id}|${cv4.header.requestId}`, { user, cv4, done });
+      bus.send(user.id, cv4);
+      return;
+    }
     if (target.smets1) {
       const req = user.request(target.id, srv, 5, body);
       this.await(req.header.requestId, user.id, done);
@@ -277,6 +314,31 @@ export class SolrWorld {
     else this.hubsDown.add(hub);
   }
 
+  /** From now on the world talks to the DSP and its Users over the bus. */
+  attachBus(wiring: BusWiring): void {
+    this.bus = wiring;
+  }
+
+  /** Bus runs: a command for a meter came down a comms hub's WAN. */
+  commandArrived(device: string, command: HanCommand): void {
+    this.toMeter(device, command);
+  }
+
+  /** Bus runs: a User received a response on its topic. */
+  responseArrived(user: string, r: ServiceResponse): void {
+    this.toUser(user, r);
+  }
+
+  /** Bus runs: a User received an alert on its topic. */
+  alertArrived(user: string, code: string): void {
+    this.inboxOf(user).alerts.push({ code, at: this.clock.now() });
+  }
+
+  /** Bus runs: the DSP's gateway sent a command (so watchers see it as they do in process). */
+  commandSent(requestId: string, command: HanCommand): void {
+    for (const w of this.watchers) w(requestId, command);
+  }
+
   /** Hears every command the DSP sends, with the RequestID it answers. */
   watchCommands(watcher: (requestId: string, command: HanCommand) => void): void {
     this.watchers.push(watcher);
@@ -284,6 +346,11 @@ export class SolrWorld {
 
   /** Sends the DSP's outputs on: commands to meters, responses and alerts to Users' inboxes. */
   deliver(outputs: readonly DspOutput[]): void {
+    if (this.bus !== null) {
+      for (const o of outputs) if (o.kind === 'command') this.commandSent(o.requestId, o.command);
+      this.bus.publishOutputs(outputs);
+      return;
+    }
     for (const o of outputs) {
       if (o.kind === 'command') for (const w of this.watchers) w(o.requestId, o.command);
       if (o.kind === 'command') this.toMeter(o.device, o.command);
@@ -310,13 +377,7 @@ export class SolrWorld {
         command: 'updateSupplierCredentials' as const,
         outcome: ok ? ('success' as const) : ('failure' as const),
       };
-      this.deliver(
-        this.dsp.deviceResponse(
-          m.hub,
-          { commsHub: m.hub, device: m.id, response: ok ? response : { ...response, reason: 'not-authorised' } },
-          now,
-        ),
-      );
+      this.answerUp(m, ok ? response : { ...response, reason: 'not-authorised' as const }, now);
       return;
     }
     m.premises.remote(m.slot, command);
@@ -333,12 +394,28 @@ export class SolrWorld {
     ) {
       this.creditAt.set(m.id, now);
     }
-    this.deliver(this.dsp.deviceResponse(m.hub, { commsHub: m.hub, device: m.id, response: toHanResponse(response) }, now));
+    this.answerUp(m, toHanResponse(response), now);
+  }
+
+  /** A meter's answer on its way to the DSP: up the hub's WAN on a bus, straight to the DSP in process. */
+  private answerUp(m: MeterRef, response: HanResponse, now: Instant): void {
+    const wanResponse = { commsHub: m.hub, device: m.id, response };
+    if (this.bus !== null) this.bus.up(m.hub, { kind: 'wanResponse', wanResponse });
+    else this.deliver(this.dsp.deviceResponse(m.hub, wanResponse, now));
   }
 
   private toUser(user: string, r: ServiceResponse): void {
     this.inboxOf(user).responses.push(r);
     this.every.get(`${user}|${r.requestId}`)?.(r);
+    const t = this.transformsWaiting.get(`${user}|${r.requestId}`);
+    if (t !== undefined && this.bus !== null) {
+      this.transformsWaiting.delete(`${user}|${r.requestId}`);
+      if (r.responseCode === 'I0' && r.preCommand !== undefined) {
+        this.await(r.requestId, user, t.done);
+        this.bus.send(user, t.user.signedSend(t.cv4, r.preCommand, 5));
+      } else t.done?.(r);
+      return;
+    }
     const done = this.waiting.get(`${user}|${r.requestId}`);
     // Final answers only: an acknowledgement (I99) is not the end of a request.
     if (done !== undefined && r.responseCode !== 'I99') {
