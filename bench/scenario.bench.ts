@@ -20,7 +20,7 @@ if (scenario === undefined) throw new Error('no flagship');
 console.log(`solr-disorderly-exit (mp134b): ${premises.toLocaleString('en-GB')} premises × ${days} days, Node ${process.version}`);
 const started = performance.now();
 let lastDay = 0;
-const report = scenario.run({
+const report = await scenario.run({
   premises,
   days,
   onProgress: (_p, day) => {

@@ -7,6 +7,7 @@ import { planOf, playScenario } from '../scenarios/runner/play-scenario.ts';
 import { policyResult } from '../scenarios/runner/policy-result.ts';
 import type { SolrPlan } from '../scenarios/runner/solr-plan.ts';
 import { defaultLevers } from '../scenarios/schema/policy-plan.ts';
+import type { BusChoice } from '../scenarios/runner/bus-run.ts';
 import { DAY_MS } from '../core/time/duration.ts';
 import { writeReports } from '../scenarios/report/write-reports.ts';
 import { loadScenarioFile } from '../scenarios/schema/load.ts';
@@ -27,6 +28,9 @@ export const RUN_USAGE = `run options:
   --seed S         run seed: the same seed gives the same report
   --policy P[,P]   none, mp134a, mp134a+mp185, mp134b, or all (default: the scenario's)
   --out DIR        where report.html, report.md and report.json go (default out/<scenario>)
+  --bus B          in-process (default: the DSP and the meters call each other), memory, embedded
+                   (the twin's MQTT broker, with per-identity credentials and ACL), or a broker URL
+                   (mqtt://, mqtts://, ws://, wss://); the same run gives the same report on each
   --quiet          no progress bar
 `;
 
@@ -47,6 +51,7 @@ export async function runScenarioCommand(argv: readonly string[], fail: (message
         seed: { type: 'string' },
         policy: { type: 'string' },
         out: { type: 'string' },
+        bus: { type: 'string' },
         quiet: { type: 'boolean' },
       },
       strict: true,
@@ -76,15 +81,24 @@ export async function runScenarioCommand(argv: readonly string[], fail: (message
     if (bad !== undefined) return fail(`--policy: expected ${POLICY_NAMES.join(', ')} or all, got "${bad}"`);
     policies = names as PolicyName[];
   }
+  let bus: BusChoice | undefined;
+  if (args.bus !== undefined && args.bus !== 'in-process') {
+    if (args.bus === 'memory' || args.bus === 'embedded') bus = { kind: args.bus };
+    else if (/^(mqtts?|wss?):\/\//.test(args.bus)) bus = { kind: 'url', url: args.bus };
+    else return fail(`--bus: expected in-process, memory, embedded or a broker URL (mqtt://…), got "${args.bus}"`);
+  }
+  if (scenario === undefined && bus !== undefined)
+    return fail('--bus: scenario files run in process for now; library scenarios run on any bus');
   if (scenario === undefined)
     return runFile(name, { premises, days, seed: args.seed, policies, out: args.out, quiet: args.quiet === true }, fail);
   const bar = args.quiet === true ? null : progressBar(process.stderr, days ?? 28, 'day');
-  const report = scenario.run({
+  const report = await scenario.run({
     ...(premises === undefined ? {} : { premises }),
     ...(days === undefined ? {} : { days }),
     ...(args.seed === undefined ? {} : { seed: args.seed }),
     ...(policies === undefined ? {} : { policies }),
     onProgress: (_policy, day) => bar?.update(day),
+    ...(bus === undefined ? {} : { bus }),
     wallClock: () => performance.now(),
   });
   bar?.done();

@@ -50,12 +50,20 @@ export class DspNode {
   private wakeAt: Instant = Infinity;
   private readonly outstanding = new Set<Promise<void>>();
 
-  constructor(clock: VirtualClock, dsp: Dsp, options: { readonly id: Eui64; readonly log?: LogSink }) {
+  constructor(
+    clock: VirtualClock,
+    dsp: Dsp,
+    options: { readonly id: Eui64; readonly log?: LogSink; readonly onOutput?: (o: DspOutput) => void },
+  ) {
     this.clock = clock;
     this.dsp = dsp;
     this.id = options.id;
     this.log = options.log ?? (() => {});
+    this.onOutput = options.onOutput;
   }
+
+  /** Hears every output as it is published (a scenario counts the commands it sends). */
+  private readonly onOutput: ((o: DspOutput) => void) | undefined;
 
   /** Connects as `dsp` and subscribes (QoS 1). */
   async connect(factory: BusFactory): Promise<void> {
@@ -156,6 +164,7 @@ export class DspNode {
   }
 
   private publish(o: DspOutput): void {
+    this.onOutput?.(o);
     switch (o.kind) {
       case 'response':
         return this.send(userResponsesTopic(o.to), o.to, o.response.requestId, { kind: 'serviceResponse', serviceResponse: o.response });

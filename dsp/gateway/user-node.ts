@@ -27,10 +27,18 @@ export class UserNode {
   private readonly outstanding = new Set<Promise<void>>();
   private readonly waiting = new Map<string, ServiceResponse[]>();
 
-  constructor(clock: VirtualClock, user: DuisUser) {
+  constructor(
+    clock: VirtualClock,
+    user: DuisUser,
+    hooks: { readonly onResponse?: (r: ServiceResponse) => void; readonly onAlert?: (a: DccAlert | DeviceAlert) => void } = {},
+  ) {
     this.clock = clock;
     this.user = user;
+    this.hooks = hooks;
   }
+
+  /** Hear each response and alert as it is handled. */
+  private readonly hooks: { readonly onResponse?: (r: ServiceResponse) => void; readonly onAlert?: (a: DccAlert | DeviceAlert) => void };
 
   async connect(factory: BusFactory): Promise<void> {
     const bus = unwrap(await factory.connect({ clientId: clientIdOf({ kind: 'user', id: this.user.id }) }));
@@ -86,8 +94,14 @@ export class UserNode {
         const list = this.waiting.get(e.serviceResponse.requestId);
         if (list === undefined) this.waiting.set(e.serviceResponse.requestId, [e.serviceResponse]);
         else list.push(e.serviceResponse);
-      } else if (e.kind === 'dccAlert') this.alerts.push(e.dccAlert);
-      else if (e.kind === 'deviceAlert') this.alerts.push(e.deviceAlert);
+        this.hooks.onResponse?.(e.serviceResponse);
+      } else if (e.kind === 'dccAlert') {
+        this.alerts.push(e.dccAlert);
+        this.hooks.onAlert?.(e.dccAlert);
+      } else if (e.kind === 'deviceAlert') {
+        this.alerts.push(e.deviceAlert);
+        this.hooks.onAlert?.(e.deviceAlert);
+      }
     }
     return worked;
   }

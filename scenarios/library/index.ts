@@ -1,7 +1,8 @@
 import { DAY_MS } from '../../core/time/duration.ts';
 import type { Report, AssertionResult, PolicyResult } from '../report/report-model.ts';
 import { buildReport as report } from '../runner/build-report.ts';
-import { playSolr, type PlayedRun } from '../runner/play-solr.ts';
+import { playSolr, type PlayedRun, type Script } from '../runner/play-solr.ts';
+import { busWords, playSolrOnBus, type BusChoice } from '../runner/bus-run.ts';
 import type { SolrPlan } from '../runner/solr-plan.ts';
 import { policyResult } from '../runner/policy-result.ts';
 import type { PolicyName } from '../schema/scenario.ts';
@@ -22,6 +23,8 @@ export interface LibraryRunOptions {
   readonly policies?: readonly PolicyName[];
   /** Hears progress: policy i of n, day k of N. */
   readonly onProgress?: (policy: string, day: number, days: number) => void;
+  /** Where the DSP, the Users and the comms hubs talk: in process (default), or a bus. */
+  readonly bus?: BusChoice;
   /** Reads the wall clock, for the report's one wall-clock figure (the runner itself never does). */
   readonly wallClock?: () => number;
 }
@@ -30,7 +33,7 @@ export interface LibraryScenario {
   readonly name: string;
   readonly description: string;
   readonly defaultPolicies: readonly PolicyName[];
-  run(o: LibraryRunOptions): Report;
+  run(o: LibraryRunOptions): Promise<Report>;
 }
 
 /** A supplier failure from the flagship's timeline, sized and shaped by `shape`, checked by `check`. */
@@ -48,7 +51,7 @@ function failureScenario(v: FailureVariant): LibraryScenario {
     name: v.name,
     description: v.description,
     defaultPolicies: v.defaultPolicies,
-    run(o) {
+    async run(o) {
       const started = o.wallClock?.() ?? 0;
       const plans = flagship.flagshipPlans({
         ...v.shape,
@@ -60,13 +63,22 @@ function failureScenario(v: FailureVariant): LibraryScenario {
       const policies: PolicyResult[] = [];
       const assertions: AssertionResult[] = [];
       for (const plan of plans) {
-        const played = playSolr(plan, (day, days) => o.onProgress?.(plan.policy, day, days));
+        const played = await play(o.bus, plan, (day, days) => o.onProgress?.(plan.policy, day, days));
         policies.push(policyResult(played));
         assertions.push(...v.check(played));
       }
       const first = plans[0];
       if (first === undefined) throw new RangeError(`${v.name}: no policy to run`);
-      return report(v.name, v.description, first, policies, assertions, o.wallClock === undefined ? 0 : o.wallClock() - started);
+      return report(
+        v.name,
+        v.description,
+        first,
+        policies,
+        assertions,
+        o.wallClock === undefined ? 0 : o.wallClock() - started,
+        {},
+        busWords(o.bus),
+      );
     },
   };
 }
@@ -109,7 +121,7 @@ const srpRoleEscalation: LibraryScenario = {
   name: escalation.NAME,
   description: escalation.DESCRIPTION,
   defaultPolicies: ['mp134b'],
-  run(o) {
+  async run(o) {
     const started = o.wallClock?.() ?? 0;
     const [base] = flagship.flagshipPlans({
       premises: o.premises ?? 200,
@@ -122,7 +134,8 @@ const srpRoleEscalation: LibraryScenario = {
     const plan: SolrPlan = { ...base, srpWindowMs: 10 * DAY_MS };
     const attempts: escalation.Attempt[] = [];
     const leaked = { count: 0 };
-    const played = playSolr(
+    const played = await play(
+      o.bus,
       plan,
       (day, days) => o.onProgress?.(plan.policy, day, days),
       escalation.escalationScript(plan.fleet.start, attempts, leaked),
@@ -135,6 +148,8 @@ const srpRoleEscalation: LibraryScenario = {
       [policyResult(played)],
       assertions,
       o.wallClock === undefined ? 0 : o.wallClock() - started,
+      {},
+      busWords(o.bus),
     );
   },
 };
@@ -161,7 +176,7 @@ const changeOfSupplierCutover: LibraryScenario = {
   description:
     "After change of supplier the SoLR's credentials work at the device and the failed supplier's are refused, by the DSP and by the device.",
   defaultPolicies: ['mp134b'],
-  run(o) {
+  async run(o) {
     const started = o.wallClock?.() ?? 0;
     const [plan] = flagship.flagshipPlans({
       premises: o.premises ?? 200,
@@ -171,7 +186,7 @@ const changeOfSupplierCutover: LibraryScenario = {
     });
     if (plan === undefined) throw new RangeError('change-of-supplier-cutover: no plan');
     const found: Cutover = { failedRefusedByDsp: null, failedRefusedByDevice: null, solrAnswer: null, solrDeviceOutcome: null };
-    const played = playSolr(plan, (day, days) => o.onProgress?.(plan.policy, day, days), cutoverScript(plan.fleet.start, found));
+    const played = await play(o.bus, plan, (day, days) => o.onProgress?.(plan.policy, day, days), cutoverScript(plan.fleet.start, found));
     const name = 'change-of-supplier-cutover';
     return report(
       name,
@@ -180,9 +195,16 @@ const changeOfSupplierCutover: LibraryScenario = {
       [policyResult(played)],
       cutoverAssertions(found, plan.policy),
       o.wallClock === undefined ? 0 : o.wallClock() - started,
+      {},
+      busWords(o.bus),
     );
   },
 };
+
+/** Plays a plan in process, or on the chosen bus. */
+function play(bus: BusChoice | undefined, plan: SolrPlan, onDay: (day: number, days: number) => void, script?: Script): Promise<PlayedRun> {
+  return bus === undefined ? Promise.resolve(playSolr(plan, onDay, script)) : playSolrOnBus(plan, bus, onDay, script);
+}
 
 /** Library scenarios by name, in the order `list` shows them. */
 const ALL: readonly LibraryScenario[] = [

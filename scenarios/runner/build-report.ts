@@ -16,6 +16,7 @@ export function buildReport(
   assertions: AssertionResult[],
   wallMs: number,
   parties: { readonly failed?: string; readonly srp?: string; readonly solr?: string } = {},
+  bus = 'in-process (no message bus)',
 ): Report {
   const f = first.fleet;
   return {
@@ -28,8 +29,7 @@ export function buildReport(
       end: formatInstant(f.start + f.days * DAY_MS),
       days: f.days,
       premises: f.premises,
-      // The library and file runs call the DSP and the meters directly, on the one virtual clock.
-      bus: 'in-process (no message bus)',
+      bus,
       wallClockSeconds: Math.round(wallMs / 100) / 10,
       assumptions: {
         prepaymentShare: {

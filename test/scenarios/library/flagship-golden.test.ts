@@ -23,8 +23,13 @@ mp134b: requests 90-B3-D5-1F-30-05-00-00: I0×560
 `;
 
 describe('solr-disorderly-exit golden summary', () => {
-  it('400 homes, 14 days, seed "golden", none and MP134B', () => {
-    const report = LIBRARY.get('solr-disorderly-exit')!.run({ premises: 400, days: 14, seed: 'golden', policies: ['none', 'mp134b'] });
+  it('400 homes, 14 days, seed "golden", none and MP134B', async () => {
+    const report = await LIBRARY.get('solr-disorderly-exit')!.run({
+      premises: 400,
+      days: 14,
+      seed: 'golden',
+      policies: ['none', 'mp134b'],
+    });
     expect(summaryText(report)).toBe(GOLDEN);
   });
 });

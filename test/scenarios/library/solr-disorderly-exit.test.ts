@@ -3,8 +3,9 @@ import { LIBRARY } from '../../../scenarios/library/index.ts';
 
 const flagship = LIBRARY.get('solr-disorderly-exit')!;
 
+const report = await flagship.run({ premises: 300, days: 14, seed: 'ci', policies: ['none', 'mp134a', 'mp134b'] });
+
 describe('solr-disorderly-exit, at a small size', () => {
-  const report = flagship.run({ premises: 300, days: 14, seed: 'ci', policies: ['none', 'mp134a', 'mp134b'] });
   const by = new Map(report.policies.map((p) => [p.policy, p]));
 
   it('MP134B: its assertions hold — on supply stays on, the off are re-armed, the self-disconnected armed not switched on, Credit only', () => {
@@ -34,8 +35,8 @@ describe('solr-disorderly-exit, at a small size', () => {
     expect(p.audit?.chainVerifies).toBe(true);
   });
 
-  it('gives the same report for the same seed', () => {
-    const again = flagship.run({ premises: 300, days: 14, seed: 'ci', policies: ['none', 'mp134a', 'mp134b'] });
+  it('gives the same report for the same seed', async () => {
+    const again = await flagship.run({ premises: 300, days: 14, seed: 'ci', policies: ['none', 'mp134a', 'mp134b'] });
     expect(again).toEqual(report);
   });
 });

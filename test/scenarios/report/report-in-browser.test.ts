@@ -59,7 +59,7 @@ describe.skipIf(skipChromium)('report.html in a browser', () => {
 describe.skipIf(skipChromium)('a real run’s report.html in a browser', () => {
   it('policy-comparison at a small size: every chart drawn with a size, one off-supply line per policy', async () => {
     const { LIBRARY } = await import('../../../scenarios/library/index.ts');
-    const report = LIBRARY.get('policy-comparison')!.run({ premises: 120, days: 6, seed: 'browser' });
+    const report = await LIBRARY.get('policy-comparison')!.run({ premises: 120, days: 6, seed: 'browser' });
     const dir = await mkdtemp(join(tmpdir(), 'smets-report-real-'));
     try {
       const dom = await dumpDom((await writeReports(report, dir)).html);

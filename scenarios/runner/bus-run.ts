@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { DAY_MS } from '../../core/time/duration.ts';
+import { DspNode } from '../../dsp/gateway/dsp-node.ts';
+import { UserNode } from '../../dsp/gateway/user-node.ts';
+import { brokerHooks, credentialsFor } from '../../emulator/bus/broker-auth.ts';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../../emulator/bus/embedded-broker.ts';
+import { MemoryBus } from '../../emulator/bus/memory-bus.ts';
+import { MqttBusFactory } from '../../emulator/bus/mqtt-bus.ts';
+import { NetworkRunner, type SettlingBus } from '../../emulator/network/runner.ts';
+import type { DuisUser } from '../../dsp/user/duis-user.ts';
+import { solrWorldOf, stageSolr, type PlayedRun, type Script } from './play-solr.ts';
+import type { SolrPlan } from './solr-plan.ts';
+import { HubGateway } from './hub-gateway.ts';
+import type { Eui64 } from '../../core/ids.ts';
+
+/**
+ * Plays a plan with the DSP, the Users and the comms hubs' WAN ends on a
+ * message bus — the memory bus, the embedded broker (with each identity's
+ * credential and ACL) or a broker by URL — while each premises' HAN and
+ * meters run in process. The runner moves virtual time only when an instant
+ * has drained, so the same plan and seed give the same report on every bus.
+ * // ARCHITECTURE "Time", "Bus"
+ */
+
+/** Which bus. */
+export type BusChoice = { readonly kind: 'memory' } | { readonly kind: 'embedded' } | { readonly kind: 'url'; readonly url: string };
+
+/** The bus of a run in words, for its report; undefined is a run in process. */
+export function busWords(choice: BusChoice | undefined): string {
+  if (choice === undefined) return 'in-process (no message bus)';
+  if (choice.kind === 'memory') return 'memory';
+  if (choice.kind === 'embedded') return 'embedded MQTT broker (aedes)';
+  // Never print credentials a URL may carry.
+  try {
+    const u = new URL(choice.url);
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return 'MQTT broker';
+  }
+}
+
+/** The DCC's EUI-64 as the originator of what the DSP publishes. */
+const DCC = '90-B3-D5-1F-30-00-00-00' as Eui64;
+
+export async function playSolrOnBus(
+  plan: SolrPlan,
+  choice: BusChoice,
+  onDay?: (day: number, days: number) => void,
+  script?: Script,
+): Promise<PlayedRun> {
+  const world = solrWorldOf(plan);
+  const clock = world.clock;
+  let broker: EmbeddedBroker | null = null;
+  let factory: MqttBusFactory | null = null;
+  let bus: SettlingBus;
+  if (choice.kind === 'memory') bus = new MemoryBus(clock);
+  else if (choice.kind === 'embedded') {
+    // A fresh secret per run: every identity's password is derived from it, and no one else has it.
+    const secret = new Uint8Array(randomBytes(32));
+    broker = await startEmbeddedBroker(brokerHooks(secret));
+    factory = new MqttBusFactory({ url: broker.url, credentials: credentialsFor(secret) });
+    bus = factory;
+  } else {
+    factory = new MqttBusFactory({ url: choice.url });
+    bus = factory;
+  }
+  try {
+    const runner = new NetworkRunner(clock, bus);
+    const dspNode = new DspNode(clock, world.dsp, {
+      id: DCC,
+      onOutput: (o) => {
+        if (o.kind === 'command') world.commandSent(o.requestId, o.command);
+      },
+    });
+    await dspNode.connect(bus);
+    runner.attach(dspNode);
+    const users = new Map<string, UserNode>();
+    for (const u of [world.failed, world.srp, world.solr] as DuisUser[]) {
+      if (users.has(u.id)) continue;
+      const node = new UserNode(clock, u, {
+        onResponse: (r) => world.responseArrived(u.id, r),
+        onAlert: (a) =>
+          world.alertArrived(u.id, typeof a.code === 'string' ? a.code : `0x${a.code.toString(16).toUpperCase().padStart(4, '0')}`),
+      });
+      await node.connect(bus);
+      runner.attach(node);
+      users.set(u.id, node);
+    }
+    const gateway = new HubGateway(clock, (device, command) => world.commandArrived(device, command));
+    await gateway.connect(bus, new Set(world.meters.map((m) => m.hub)));
+    runner.attach(gateway);
+    world.attachBus({
+      publishOutputs: (outputs) => dspNode.publishOutputs(outputs),
+      send: (user, request) => users.get(user)?.send(request),
+      up: (hub, body) => gateway.up(hub, body),
+    });
+    const staged = stageSolr(plan, world, script);
+    const days = plan.fleet.days;
+    for (let day = 1; day <= days; day++) {
+      await runner.runUntil(Math.min(staged.end, plan.fleet.start + day * DAY_MS));
+      onDay?.(day, days);
+    }
+    return staged.finish();
+  } finally {
+    await factory?.closeAll();
+    await broker?.close();
+  }
+}
