@@ -6,6 +6,8 @@ import { brokerHooks, credentialsFor } from '../../emulator/bus/broker-auth.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../emulator/bus/embedded-broker.ts';
 import { MemoryBus } from '../../emulator/bus/memory-bus.ts';
 import { MqttBusFactory } from '../../emulator/bus/mqtt-bus.ts';
+import { MultiplexedBusFactory, shardOfClient } from '../../emulator/bus/multiplexed-bus.ts';
+import { shardsByHub } from '../../emulator/bus/acl.ts';
 import { NetworkRunner, type SettlingBus } from '../../emulator/network/runner.ts';
 import type { DuisUser } from '../../dsp/user/duis-user.ts';
 import { solrWorldOf, stageSolr, type PlayedRun, type Script } from './play-solr.ts';
@@ -55,16 +57,19 @@ export async function playSolrOnBus(
   let broker: EmbeddedBroker | null = null;
   let factory: MqttBusFactory | null = null;
   let bus: SettlingBus;
+  // The comms hubs ride one connection per shard of 100 (docs/bus.md "Connection model"): a broker round trip per
+  // connection is what makes an instant quiet, so few connections keep virtual time moving.
+  const shards = shardsByHub(Math.max(1, Math.ceil(new Set(world.meters.map((m) => m.hub)).size / 100)));
   if (choice.kind === 'memory') bus = new MemoryBus(clock);
   else if (choice.kind === 'embedded') {
     // A fresh secret per run: every identity's password is derived from it, and no one else has it.
     const secret = new Uint8Array(randomBytes(32));
-    broker = await startEmbeddedBroker(brokerHooks(secret));
+    broker = await startEmbeddedBroker(brokerHooks(secret, { shards }));
     factory = new MqttBusFactory({ url: broker.url, credentials: credentialsFor(secret) });
-    bus = factory;
+    bus = new MultiplexedBusFactory(factory, { shardOf: shardOfClient(shards) });
   } else {
     factory = new MqttBusFactory({ url: choice.url });
-    bus = factory;
+    bus = new MultiplexedBusFactory(factory, { shardOf: shardOfClient(shards) });
   }
   try {
     const runner = new NetworkRunner(clock, bus);
