@@ -14,6 +14,7 @@ const USAGE = `usage: smets-twin <command> [options]
 
 commands:
   run       run a library scenario (a supplier failure) and write its report; exit 1 if an assertion fails
+  compare   run a scenario under every policy (none, mp134a, mp134a+mp185, mp134b) side by side: run --policy all
   list      list the library scenarios
   validate  check a scenario file (YAML, JSON or a module): every mistake with its field path
   fleet     run a device-only fleet of prepayment homes and print their supply outcomes
@@ -59,6 +60,14 @@ async function main(argv: readonly string[]): Promise<number> {
     return command === 'broker' ? runBroker(rest) : runWatch(rest);
   }
   if (command === 'list') return runList();
+  if (command === 'compare') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    // One estate and seed under every policy, unless --policy names fewer.
+    return runScenarioCommand(rest.includes('--policy') ? rest : [...rest, '--policy', 'all'], fail);
+  }
   if (command === 'validate') return runValidate(rest, fail);
   if (command === 'run') {
     if (rest.includes('--help') || rest.includes('-h')) {

@@ -97,4 +97,10 @@ describe('smets-twin run and list', () => {
     expect(existsSync(join(dir, 'report.html'))).toBe(true);
     expect([0, 1]).toContain(r.code);
   }, 60_000);
+
+  it('compare runs one estate under all four policies side by side', async () => {
+    const r = await run('compare', 'solr-disorderly-exit', '--premises', '20', '--days', '3', '--quiet', '--out', join(out, 'compare'));
+    expect(r.stderr).toBe('');
+    for (const p of ['none', 'mp134a', 'mp134a+mp185', 'mp134b']) expect(r.stdout).toMatch(new RegExp(`^${p.replace('+', '\\+')} `, 'm'));
+  }, 60_000);
 });
