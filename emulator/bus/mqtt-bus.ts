@@ -47,6 +47,13 @@ export interface MqttBusOptions {
   /** How long `settle` may take before it gives up with an error, in ms. Default 10 000. */
   readonly settleTimeoutMs?: number;
   /**
+   * `settle` returns at once when no client has done or received anything
+   * since the bus was last found quiet, instead of a round trip through the
+   * broker per client. Only for runs whose broker stays up: a broker that
+   * goes away unannounced is noticed by a round trip. Default false.
+   */
+  readonly skipIdleSettle?: boolean;
+  /**
    * Receives a handler's failure (a throw or a rejected promise). Default: the
    * failure is kept and thrown by the next `settle`, as the memory bus throws it
    * from the next clock run.
@@ -236,8 +243,9 @@ export class MqttBusFactory implements BusFactory {
    */
   async settle(): Promise<void> {
     // Nothing happened on any client since the bus was last found quiet: it still is. A runner asks at every
-    // virtual instant, most of which put nothing on the bus; this spares them a round trip per client.
-    if (this.tracker.activity === this.quietAt && this.tracker.inFlight === 0) return;
+    // virtual instant, most of which put nothing on the bus; this spares them a round trip per client. Opt-in:
+    // a broker that goes away (a restart) is only noticed by a round trip.
+    if (this.options.skipIdleSettle === true && this.tracker.activity === this.quietAt && this.tracker.inFlight === 0) return;
     const limit = this.options.settleTimeoutMs ?? 10_000;
     const deadline = Date.now() + limit;
     const within = <T>(step: Promise<T>): Promise<T> => withDeadline(step, deadline, () => this.stuck(limit));

@@ -65,10 +65,10 @@ export async function playSolrOnBus(
     // A fresh secret per run: every identity's password is derived from it, and no one else has it.
     const secret = new Uint8Array(randomBytes(32));
     broker = await startEmbeddedBroker(brokerHooks(secret, { shards }));
-    factory = new MqttBusFactory({ url: broker.url, credentials: credentialsFor(secret) });
+    factory = new MqttBusFactory({ url: broker.url, credentials: credentialsFor(secret), skipIdleSettle: true });
     bus = new MultiplexedBusFactory(factory, { shardOf: shardOfClient(shards) });
   } else {
-    factory = new MqttBusFactory({ url: choice.url });
+    factory = new MqttBusFactory({ url: choice.url, skipIdleSettle: true });
     bus = new MultiplexedBusFactory(factory, { shardOf: shardOfClient(shards) });
   }
   try {
