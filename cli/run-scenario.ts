@@ -7,7 +7,7 @@ import { planOf, playScenario } from '../scenarios/runner/play-scenario.ts';
 import { policyResult } from '../scenarios/runner/policy-result.ts';
 import type { SolrPlan } from '../scenarios/runner/solr-plan.ts';
 import { defaultLevers } from '../scenarios/schema/policy-plan.ts';
-import type { BusChoice } from '../scenarios/runner/bus-run.ts';
+import { busWords, playScenarioOnBus, type BusChoice } from '../scenarios/runner/bus-run.ts';
 import { DAY_MS } from '../core/time/duration.ts';
 import { writeReports } from '../scenarios/report/write-reports.ts';
 import { loadScenarioFile } from '../scenarios/schema/load.ts';
@@ -87,10 +87,8 @@ export async function runScenarioCommand(argv: readonly string[], fail: (message
     else if (/^(mqtts?|wss?):\/\//.test(args.bus)) bus = { kind: 'url', url: args.bus };
     else return fail(`--bus: expected in-process, memory, embedded or a broker URL (mqtt://…), got "${args.bus}"`);
   }
-  if (scenario === undefined && bus !== undefined)
-    return fail('--bus: scenario files run in process for now; library scenarios run on any bus');
   if (scenario === undefined)
-    return runFile(name, { premises, days, seed: args.seed, policies, out: args.out, quiet: args.quiet === true }, fail);
+    return runFile(name, { premises, days, seed: args.seed, policies, out: args.out, quiet: args.quiet === true, bus }, fail);
   const bar = args.quiet === true ? null : progressBar(process.stderr, days ?? 28, 'day');
   const report = await scenario.run({
     ...(premises === undefined ? {} : { premises }),
@@ -163,6 +161,7 @@ interface FileRunOptions {
   readonly policies: readonly PolicyName[] | undefined;
   readonly out: string | undefined;
   readonly quiet: boolean;
+  readonly bus: BusChoice | undefined;
 }
 
 /**
@@ -204,7 +203,8 @@ async function runFile(file: string, o: FileRunOptions, fail: (message: string) 
     }
     firstPlan ??= plan.value;
     const bar = o.quiet ? null : progressBar(process.stderr, s.days, 'day');
-    const played = playScenario(s, plan.value, (day) => bar?.update(day));
+    const onDay = (day: number): void => bar?.update(day);
+    const played = o.bus === undefined ? playScenario(s, plan.value, onDay) : await playScenarioOnBus(s, plan.value, o.bus, onDay);
     bar?.done();
     const result = policyResult(played.run);
     results.push(result);
@@ -212,11 +212,16 @@ async function runFile(file: string, o: FileRunOptions, fail: (message: string) 
   }
   if (firstPlan === undefined) return fail('run: no policy to run');
   const p = scenario.parties;
-  const report = buildReport(scenario.name, scenario.description, firstPlan, results, assertions, performance.now() - started, {
-    failed: p.failedSupplier.name,
-    srp: p.srp.name,
-    solr: p.solr.name,
-  });
+  const report = buildReport(
+    scenario.name,
+    scenario.description,
+    firstPlan,
+    results,
+    assertions,
+    performance.now() - started,
+    { failed: p.failedSupplier.name, srp: p.srp.name, solr: p.solr.name },
+    busWords(o.bus),
+  );
   process.stdout.write(summaryText(report));
   const out = o.out ?? join('out', scenario.name);
   let paths;

@@ -11,6 +11,10 @@ import { shardsByHub } from '../../emulator/bus/acl.ts';
 import { NetworkRunner, type SettlingBus } from '../../emulator/network/runner.ts';
 import type { DuisUser } from '../../dsp/user/duis-user.ts';
 import { solrWorldOf, stageSolr, type PlayedRun, type Script } from './play-solr.ts';
+import { stageScenario, type PlayedScenario } from './play-scenario.ts';
+import type { SolrWorld } from './solr-world.ts';
+import type { Scenario } from '../schema/scenario.ts';
+import type { Instant } from '../../core/time/duration.ts';
 import type { SolrPlan } from './solr-plan.ts';
 import { HubGateway } from './hub-gateway.ts';
 import type { Eui64 } from '../../core/ids.ts';
@@ -46,13 +50,36 @@ export function busWords(choice: BusChoice | undefined): string {
 /** The DCC's EUI-64 as the originator of what the DSP publishes. */
 const DCC = '90-B3-D5-1F-30-00-00-00' as Eui64;
 
-export async function playSolrOnBus(
+/** Plays a library plan on a bus. */
+export function playSolrOnBus(
   plan: SolrPlan,
   choice: BusChoice,
   onDay?: (day: number, days: number) => void,
   script?: Script,
 ): Promise<PlayedRun> {
   const world = solrWorldOf(plan);
+  return onBus(world, plan, choice, () => stageSolr(plan, world, script), onDay);
+}
+
+/** Plays a scenario file on a bus. */
+export function playScenarioOnBus(
+  s: Scenario,
+  plan: SolrPlan,
+  choice: BusChoice,
+  onDay?: (day: number, days: number) => void,
+): Promise<PlayedScenario> {
+  const world = solrWorldOf(plan);
+  return onBus(world, plan, choice, () => stageScenario(s, plan, world), onDay);
+}
+
+/** Wires the world to the chosen bus, stages the run, and drives its clock day by day through the runner. */
+async function onBus<T>(
+  world: SolrWorld,
+  plan: SolrPlan,
+  choice: BusChoice,
+  stage: () => { readonly end: Instant; finish(): T },
+  onDay?: (day: number, days: number) => void,
+): Promise<T> {
   const clock = world.clock;
   let broker: EmbeddedBroker | null = null;
   let factory: MqttBusFactory | null = null;
@@ -101,7 +128,7 @@ export async function playSolrOnBus(
       send: (user, request) => users.get(user)?.send(request),
       up: (hub, body) => gateway.up(hub, body),
     });
-    const staged = stageSolr(plan, world, script);
+    const staged = stage();
     const days = plan.fleet.days;
     for (let day = 1; day <= days; day++) {
       await runner.runUntil(Math.min(staged.end, plan.fleet.start + day * DAY_MS));

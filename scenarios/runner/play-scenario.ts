@@ -11,9 +11,10 @@ import { householdDefaultsOf } from '../schema/household-of.ts';
 import { policyPlan } from '../schema/policy-plan.ts';
 import type { RequestBody, Scenario, TimelineEvent } from '../schema/scenario.ts';
 import { roleCode } from '../../dsp/access/roles.ts';
-import type { PlayedRun } from './play-solr.ts';
+import { solrWorldOf, type PlayedRun } from './play-solr.ts';
 import type { SolrPlan } from './solr-plan.ts';
-import { FAILED_SUPPLIER, SOLR, SOLR_MPID, SRP_ID, SolrWorld, type MeterRef } from './solr-world.ts';
+import type { SolrWorld } from './solr-world.ts';
+import { FAILED_SUPPLIER, SOLR, SOLR_MPID, SRP_ID, type MeterRef } from './solr-world.ts';
 
 /**
  * Plays a validated scenario file on the in-process world: its estate, its
@@ -107,14 +108,19 @@ function euiOf(s: Scenario, id: string): Eui64 {
   return u === 'srp' ? SRP_ID : u === 'solr' ? SOLR : FAILED_SUPPLIER;
 }
 
+/** Plays the scenario in process. */
 export function playScenario(s: Scenario, plan: SolrPlan, onDay?: (day: number, days: number) => void): PlayedScenario {
-  const world = new SolrWorld({
-    fleet: plan.fleet,
-    smets1Share: plan.smets1Share,
-    dsp: plan.dsp,
-    srpActsAs: plan.srpActsAs,
-    srpWindowMs: plan.srpWindowMs,
-  });
+  const world = solrWorldOf(plan);
+  const staged = stageScenario(s, plan, world);
+  for (let day = 1; day <= s.days; day++) {
+    world.clock.runUntil(Math.min(staged.end, s.start + day * DAY_MS));
+    onDay?.(day, s.days);
+  }
+  return staged.finish();
+}
+
+/** Starts the world and schedules the scenario's events and checks on its clock; whoever drives the clock to `end` calls `finish`. */
+export function stageScenario(s: Scenario, plan: SolrPlan, world: SolrWorld): { readonly end: Instant; finish(): PlayedScenario } {
   const clock = world.clock;
   const admin = world.dsp.admin;
   const at = (t: Instant, f: () => void): void => void clock.schedule(Math.max(t, clock.now()), f);
@@ -336,23 +342,24 @@ export function playScenario(s: Scenario, plan: SolrPlan, onDay?: (day: number, 
   });
 
   const end = s.end;
-  for (let day = 1; day <= s.days; day++) {
-    clock.runUntil(Math.min(end, s.start + day * DAY_MS));
-    onDay?.(day, s.days);
-  }
-  for (const p of world.homes) p.finish(end);
-  const run: PlayedRun = {
-    plan,
-    world,
+  return {
     end,
-    instructed: { at: plan.steps.authorityInstruction, meters: instructed },
-    atSwitch,
-    changedAt,
-    srpNonCreditCommands: srpNonCredit,
-    srpCommands,
-    wanCut: cut,
+    finish: () => {
+      for (const p of world.homes) p.finish(end);
+      const run: PlayedRun = {
+        plan,
+        world,
+        end,
+        instructed: { at: plan.steps.authorityInstruction, meters: instructed },
+        atSwitch,
+        changedAt,
+        srpNonCreditCommands: srpNonCredit,
+        srpCommands,
+        wanCut: cut,
+      };
+      return { run, answers, observed };
+    },
   };
-  return { run, answers, observed };
 }
 
 const CREDIT: ServiceRequestBody = { kind: 'updatePaymentMode', updatePaymentMode: { kind: 'credit', credit: {} } };

@@ -103,4 +103,17 @@ describe('smets-twin run and list', () => {
     expect(r.stderr).toBe('');
     for (const p of ['none', 'mp134a', 'mp134a+mp185', 'mp134b']) expect(r.stdout).toMatch(new RegExp(`^${p.replace('+', '\\+')} `, 'm'));
   }, 60_000);
+
+  it('run <file> gives the same report on the memory bus and on the embedded broker', async () => {
+    const file = fileURLToPath(new URL('../../scenarios/examples/small-solr.yaml', import.meta.url));
+    const reports = [];
+    for (const bus of ['memory', 'embedded']) {
+      const dir = join(out, `file-${bus}`);
+      const r = await run('run', file, '--premises', '40', '--days', '6', '--bus', bus, '--quiet', '--out', dir);
+      expect(r.stderr).toBe('');
+      const report = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { run: Record<string, unknown> };
+      reports.push({ ...report, run: { ...report.run, wallClockSeconds: 0, bus: '' } });
+    }
+    expect(reports[1]).toEqual(reports[0]);
+  }, 60_000);
 });
