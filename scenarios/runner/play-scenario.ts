@@ -2,7 +2,6 @@ import { fieldError, type FieldError } from '../../core/errors.ts';
 import type { Eui64 } from '../../core/ids.ts';
 import { UNITS_PER_POUND } from '../../core/money.ts';
 import { err, ok, type Result } from '../../core/result.ts';
-import { Rng } from '../../core/rng.ts';
 import { DAY_MS, HOUR_MS, type Instant } from '../../core/time/duration.ts';
 import { DEFAULT_FLEET_OPTIONS } from '../../emulator/fleet/fleet-options.ts';
 import type { ServiceRequestBody, ServiceResponse } from '../../proto/types.ts';
@@ -126,18 +125,10 @@ export function stageScenario(s: Scenario, plan: SolrPlan, world: SolrWorld): { 
   const at = (t: Instant, f: () => void): void => void clock.schedule(Math.max(t, clock.now()), f);
   const answers = new Map<string, string[]>();
   const observed = new Map<number, Observed>();
-  const changedAt = new Map<string, Instant>();
+  const changedAt = world.changedAt;
   const atSwitch = new Map<string, { supply: string; cause: string | null }>();
   const instructed: MeterRef[] = [];
-  const cut = new Set<string>();
-  let srpCommands = 0;
-  let srpNonCredit = 0;
   let solrVendsFrom = s.timeline.some((e) => e.kind === 'vendingStarts') ? Infinity : -Infinity;
-  world.watchCommands((requestId, command) => {
-    if (!requestId.startsWith(`${world.srp.id}:`)) return;
-    srpCommands++;
-    if (command.kind !== 'modeSet' || command.modeSet.kind !== 'credit') srpNonCredit++;
-  });
   const userFor = (id: string, gas: boolean): DuisUser => {
     const u = userOf(s, id);
     if (u === 'srp') return gas ? world.srpGas : world.srp;
@@ -229,14 +220,7 @@ export function stageScenario(s: Scenario, plan: SolrPlan, world: SolrWorld): { 
         }
         case 'changeOfSupplier': {
           const meters = world.meters.filter((m) => e.fuels.includes(m.slot.fuel));
-          meters.forEach((m, i) =>
-            at(now + Math.floor((i * e.spreadMs) / Math.max(1, meters.length)), () => {
-              world.deliver(admin.changeOfSupplier(m.id, euiOf(s, e.to), SOLR_MPID, clock.now()));
-              world.tookOver(m.id, clock.now());
-              changedAt.set(m.id, clock.now());
-            }),
-          );
-          return;
+          return world.spreadChangeOfSupplier(meters, now, e.spreadMs, euiOf(s, e.to), SOLR_MPID);
         }
         case 'solrSwitchToPrepayment': {
           const wasPrepayment = world.meters.filter((m) => e.fuels.includes(m.slot.fuel) && world.startMode.get(m.id) === 'Prepayment');
@@ -263,17 +247,7 @@ export function stageScenario(s: Scenario, plan: SolrPlan, world: SolrWorld): { 
           return;
         }
         case 'wanOutage': {
-          const pick = Rng.fromSeed(`${s.seed}:wan-outage:${e.at}`);
-          const hubs = new Set<string>();
-          for (const m of world.meters) if (!hubs.has(m.hub) && pick.chance(e.share)) hubs.add(m.hub);
-          for (const hub of hubs) {
-            cut.add(hub);
-            world.wanLink(hub as Eui64, false);
-          }
-          at(now + e.durationMs, () => {
-            for (const hub of hubs) world.wanLink(hub as Eui64, true);
-          });
-          return;
+          return world.cutWan(`${s.seed}:wan-outage:${e.at}`, e.share, now, now + e.durationMs);
         }
         case 'serviceRequest': {
           const m =
@@ -353,9 +327,9 @@ export function stageScenario(s: Scenario, plan: SolrPlan, world: SolrWorld): { 
         instructed: { at: plan.steps.authorityInstruction, meters: instructed },
         atSwitch,
         changedAt,
-        srpNonCreditCommands: srpNonCredit,
-        srpCommands,
-        wanCut: cut,
+        srpNonCreditCommands: world.srpCommands.notCredit,
+        srpCommands: world.srpCommands.sent,
+        wanCut: world.wanCut,
       };
       return { run, answers, observed };
     },

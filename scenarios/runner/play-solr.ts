@@ -1,5 +1,3 @@
-import type { Eui64 } from '../../core/ids.ts';
-import { Rng } from '../../core/rng.ts';
 import { DAY_MS, HOUR_MS, type Instant } from '../../core/time/duration.ts';
 import type { ServiceRequestBody } from '../../proto/types.ts';
 import type { SolrPlan } from './solr-plan.ts';
@@ -68,14 +66,6 @@ export function stageSolr(plan: SolrPlan, world: SolrWorld, script?: Script): { 
   const at = (t: Instant, f: () => void): void => void clock.schedule(Math.max(t, clock.now()), f);
   const instructedMeters: MeterRef[] = [];
   const atSwitch = new Map<string, { supply: string; cause: string | null }>();
-  const changedAt = new Map<string, Instant>();
-  let srpCommands = 0;
-  let srpNonCredit = 0;
-  world.watchCommands((requestId, command) => {
-    if (!requestId.startsWith(`${world.srp.id}:`)) return;
-    srpCommands++;
-    if (command.kind !== 'modeSet' || command.modeSet.kind !== 'credit') srpNonCredit++;
-  });
 
   world.begin();
   at(s.vendingStops, () => world.stopFailedVending(clock.now()));
@@ -132,30 +122,10 @@ export function stageSolr(plan: SolrPlan, world: SolrWorld, script?: Script): { 
     ),
   );
   const cos = s.changeOfSupplier;
-  if (cos !== null) {
-    const n = world.meters.length;
-    world.meters.forEach((m, i) => {
-      at(cos.start + Math.floor((i * cos.spreadDays * DAY_MS) / Math.max(1, n)), () => {
-        world.deliver(admin.changeOfSupplier(m.id, SOLR, SOLR_MPID, clock.now()));
-        world.tookOver(m.id, clock.now());
-        changedAt.set(m.id, clock.now());
-      });
-    });
-  }
+  if (cos !== null) world.spreadChangeOfSupplier(world.meters, cos.start, cos.spreadDays * DAY_MS, SOLR, SOLR_MPID);
 
   const outage = s.wanOutage;
-  const cut = new Set<string>();
-  if (outage !== undefined) {
-    // The same hubs under every policy: picked from the seed alone.
-    const pick = Rng.fromSeed(`${plan.fleet.seed}:wan-outage`);
-    for (const m of world.meters) if (!cut.has(m.hub) && pick.chance(outage.share)) cut.add(m.hub);
-    at(outage.start, () => {
-      for (const hub of cut) world.wanLink(hub as Eui64, false);
-    });
-    at(outage.end, () => {
-      for (const hub of cut) world.wanLink(hub as Eui64, true);
-    });
-  }
+  if (outage !== undefined) world.cutWan(`${plan.fleet.seed}:wan-outage`, outage.share, outage.start, outage.end);
   script?.(world, at);
   const end = plan.fleet.start + plan.fleet.days * DAY_MS;
   return {
@@ -168,10 +138,10 @@ export function stageSolr(plan: SolrPlan, world: SolrWorld, script?: Script): { 
         end,
         instructed: { at: instruction, meters: instructedMeters },
         atSwitch,
-        changedAt,
-        srpNonCreditCommands: srpNonCredit,
-        srpCommands,
-        wanCut: cut,
+        changedAt: world.changedAt,
+        srpNonCreditCommands: world.srpCommands.notCredit,
+        srpCommands: world.srpCommands.sent,
+        wanCut: world.wanCut,
       };
     },
   };

@@ -114,6 +114,9 @@ export class SolrWorld {
   readonly vending: { failedStops: Instant; solrStartsAtCoS: boolean };
   private readonly switched = new Map<string, Instant>();
   private readonly hubsDown = new Set<string>();
+  private readonly cut = new Set<string>();
+  /** The SR 1.6 commands the SRP's requests put on the WAN, and how many were not a change to Credit. // MP134B req 5 */
+  readonly srpCommands = { sent: 0, notCredit: 0 };
   private bus: BusWiring | null = null;
   /** Bus runs: CV 4 requests waiting for their Pre-Command, by user and RequestID. */
   private readonly transformsWaiting = new Map<
@@ -221,6 +224,11 @@ export class SolrWorld {
     }
     this.homes = homes;
     this.meters = meters;
+    this.watchCommands((requestId, command) => {
+      if (!requestId.startsWith(`${this.srp.id}:`)) return;
+      this.srpCommands.sent++;
+      if (command.kind !== 'modeSet' || command.modeSet.kind !== 'credit') this.srpCommands.notCredit++;
+    });
   }
 
   /** The fleet engine's shared state (counters of top-ups and alerts). */
@@ -257,6 +265,48 @@ export class SolrWorld {
   /** Marks a meter as taken over by the SoLR (Change of Supplier done): its household buys from the SoLR from then on. */
   tookOver(id: string, at: Instant): void {
     this.switched.set(id, at);
+  }
+
+  /** When each meter changed supplier. */
+  get changedAt(): ReadonlyMap<string, Instant> {
+    return this.switched;
+  }
+
+  /**
+   * Change of Supplier for `meters`, one at a time at instants spread evenly
+   * over `spreadMs` from `start`: the DSP's credential update to each, and
+   * the SoLR selling top-ups for it from then on. // DOMAIN §7.2 step 5, §5.3
+   */
+  spreadChangeOfSupplier(meters: readonly MeterRef[], start: Instant, spreadMs: number, supplier: Eui64, mpid: string): void {
+    meters.forEach((m, i) => {
+      this.clock.schedule(Math.max(this.clock.now(), start + Math.floor((i * spreadMs) / Math.max(1, meters.length))), () => {
+        const now = this.clock.now();
+        this.deliver(this.dsp.admin.changeOfSupplier(m.id, supplier, mpid, now));
+        this.tookOver(m.id, now);
+      });
+    });
+  }
+
+  /**
+   * A WAN outage from `from` to `until` for a share of the comms hubs, picked
+   * from `label` alone (so every policy loses the same hubs). // DOMAIN §3.3
+   */
+  cutWan(label: string, share: number, from: Instant, until: Instant): void {
+    const pick = Rng.fromSeed(label);
+    const hubs = new Set<Eui64>();
+    for (const m of this.meters) if (!hubs.has(m.hub) && pick.chance(share)) hubs.add(m.hub);
+    for (const hub of hubs) this.cut.add(hub);
+    this.clock.schedule(Math.max(this.clock.now(), from), () => {
+      for (const hub of hubs) this.wanLink(hub, false);
+    });
+    this.clock.schedule(Math.max(this.clock.now(), until), () => {
+      for (const hub of hubs) this.wanLink(hub, true);
+    });
+  }
+
+  /** Every comms hub an outage cut. */
+  get wanCut(): ReadonlySet<string> {
+    return this.cut;
   }
 
   meter(id: string): MeterRef | undefined {
