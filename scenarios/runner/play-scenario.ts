@@ -49,13 +49,10 @@ export type Observed =
 export function planOf(s: Scenario): Result<SolrPlan, readonly FieldError[]> {
   const errors: FieldError[] = [];
   s.timeline.forEach((e, i) => {
-    if (NEEDS_BUS.has(e.kind))
+    if (NEEDS_BUS.has(e.kind)) {
       errors.push(
-        fieldError(`timeline[${i}].kind`, 'unknown-kind', 'an event the in-process runner plays (not one that needs the bus)', e.kind),
+        fieldError(`timeline[${i}].kind`, 'unknown-kind', 'an event the runner plays (not a fault of the bus or broker itself)', e.kind),
       );
-    const who = 'user' in e ? e.user : 'srp' in e ? e.srp : null;
-    if (e.kind === 'serviceRequest' && userOf(s, who ?? '') === undefined) {
-      errors.push(fieldError(`timeline[${i}].user`, 'unknown-kind', 'the failed supplier, its SRP or the SoLR', who));
     }
   });
   if (errors.length > 0) return err(errors);
@@ -75,6 +72,7 @@ export function planOf(s: Scenario): Result<SolrPlan, readonly FieldError[]> {
       household: householdDefaultsOf(e),
     },
     smets1Share: e.smets1Share,
+    others: [...s.parties.suppliers, ...s.parties.users].map((x) => ({ id: x.eui64, name: x.name, party: x.type, roles: x.roles })),
     dsp: p.dspConfig,
     srpActsAs: p.srpActsAs,
     srpWindowMs: p.srpWindowMs,
@@ -93,17 +91,18 @@ export function planOf(s: Scenario): Result<SolrPlan, readonly FieldError[]> {
   });
 }
 
-/** The world's User for a scenario party id (the SRP in the role its policy gives it), if the world holds it. */
-function userOf(s: Scenario, id: string): 'failed' | 'srp' | 'solr' | undefined {
+/** Which of the world's parties a scenario party id is: one of the three, or another User. */
+function userOf(s: Scenario, id: string): 'failed' | 'srp' | 'solr' | 'other' {
   if (id === s.parties.failedSupplier.id) return 'failed';
   if (id === s.parties.srp.id) return 'srp';
   if (id === s.parties.solr.id) return 'solr';
-  return undefined;
+  return 'other';
 }
 
-/** The world's EUI-64 for a scenario party. */
+/** The world's EUI-64 for a scenario party: the world's own for the three, the file's for the others. */
 function euiOf(s: Scenario, id: string): Eui64 {
   const u = userOf(s, id);
+  if (u === 'other') return s.parties.byId.get(id)?.eui64 ?? FAILED_SUPPLIER;
   return u === 'srp' ? SRP_ID : u === 'solr' ? SOLR : FAILED_SUPPLIER;
 }
 
@@ -131,6 +130,7 @@ export function stageScenario(s: Scenario, plan: SolrPlan, world: SolrWorld): { 
   let solrVendsFrom = s.timeline.some((e) => e.kind === 'vendingStarts') ? Infinity : -Infinity;
   const userFor = (id: string, gas: boolean): DuisUser => {
     const u = userOf(s, id);
+    if (u === 'other') return world.others.get(euiOf(s, id)) ?? world.failed;
     if (u === 'srp') return gas ? world.srpGas : world.srp;
     if (u === 'solr') return gas ? world.solrGas : world.solr;
     return gas ? world.failedGas : world.failed;

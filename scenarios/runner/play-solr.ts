@@ -52,6 +52,7 @@ export function solrWorldOf(plan: SolrPlan): SolrWorld {
     dsp: plan.dsp,
     srpActsAs: plan.srpActsAs,
     srpWindowMs: plan.srpWindowMs,
+    ...(plan.others === undefined ? {} : { others: plan.others }),
   });
 }
 

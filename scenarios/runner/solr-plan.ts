@@ -1,6 +1,7 @@
 import type { Instant } from '../../core/time/duration.ts';
 import type { DspConfig } from '../../dsp/dsp-config.ts';
 import type { FleetOptions } from '../../emulator/fleet/fleet-options.ts';
+import type { SolrWorldOptions } from './solr-world.ts';
 
 /**
  * One supplier failure as the runner plays it: the estate, how the DSP is
@@ -21,6 +22,8 @@ export interface SolrPlan {
   /** How long SRP arrangements may last after the SoLR date. // MP185 §3 */
   readonly srpWindowMs: number;
   readonly steps: SolrSteps;
+  /** Other DCC Users of the run (scenario files): suppliers with no meters of the estate, network operators… */
+  readonly others?: SolrWorldOptions['others'];
 }
 
 /** When each step happens; null for a step that does not happen under the policy. */

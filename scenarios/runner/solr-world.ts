@@ -6,7 +6,8 @@ import { VirtualClock } from '../../core/time/virtual-clock.ts';
 import { Dsp } from '../../dsp/dsp-service.ts';
 import type { DspConfig } from '../../dsp/dsp-config.ts';
 import type { DspOutput } from '../../dsp/dsp-outputs.ts';
-import { Registry } from '../../dsp/registry/registry.ts';
+import { Registry, type PartyType } from '../../dsp/registry/registry.ts';
+import type { Role } from '../../dsp/access/roles.ts';
 import { REMOTE_PARTY_ROLE } from '../../dsp/smki/certificate.ts';
 import { Smki, type Credential } from '../../dsp/smki/smki.ts';
 import { DuisUser } from '../../dsp/user/duis-user.ts';
@@ -58,6 +59,8 @@ export interface SolrWorldOptions {
   readonly srpActsAs: 'solr-contingency' | 'failed-supplier';
   /** How long SRP arrangements may last after the SoLR date. Default 90 days. // MP185 §3 */
   readonly srpWindowMs?: number;
+  /** Other DCC Users (suppliers with no meters of the estate, network operators…), each with its credentials. */
+  readonly others?: readonly { readonly id: Eui64; readonly name: string; readonly party: PartyType; readonly roles: readonly Role[] }[];
 }
 
 /** One meter as the scenario sees it. */
@@ -104,6 +107,8 @@ export class SolrWorld {
   readonly failedSigningKey: Uint8Array;
   /** What each User received, by EUI-64. */
   readonly inbox = new Map<string, UserInbox>();
+  /** The other DCC Users of the run, by EUI-64. */
+  readonly others = new Map<string, DuisUser>();
   /** When a User first sent each meter a critical request. */
   readonly firstSent = new Map<string, Instant>();
   /** When each meter was put into Credit mode by a remote command. */
@@ -161,6 +166,14 @@ export class SolrWorld {
       // Without the role the SRP sends as the failed supplier itself, with its credentials and its counter.
       this.srp = this.failed;
       this.srpGas = this.failedGas;
+    }
+    for (const u of options.others ?? []) {
+      r.addUser({ id: u.id, name: u.name, party: u.party, roles: u.roles });
+      // A supplier signs critical commands too; any User signs its requests. // DOMAIN §5.3
+      const signing = u.party === 'Supplier' ? ds(u.id, REMOTE_PARTY_ROLE.supplier) : undefined;
+      const first = u.roles[0] ?? 'OU';
+      const code = first === 'SoLRContingency' ? (options.dsp.roleCodes?.solrContingency ?? 'SC') : first;
+      this.others.set(u.id, new DuisUser({ id: u.id, role: code, xml: xml(u.id), ...(signing === undefined ? {} : { signing }) }));
     }
     this.dsp = new Dsp({ registry: r, smki: this.smki, transCoS, config: options.dsp });
 

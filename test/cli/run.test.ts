@@ -116,4 +116,13 @@ describe('smets-twin run and list', () => {
     }
     expect(reports[1]).toEqual(reports[0]);
   }, 60_000);
+
+  it('run escalation.json: every request of the file gets the code it expects, the rival supplier included', async () => {
+    const file = fileURLToPath(new URL('../../scenarios/examples/escalation.json', import.meta.url));
+    const r = await run('run', file, '--quiet', '--out', join(out, 'escalation'));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('✓ request rival-supplier ends E4');
+    expect(r.stdout).not.toContain('✗');
+  }, 60_000);
 });
