@@ -55,6 +55,7 @@ import type { Bus, BusFactory, BusMessage, QoS } from '../emulator/bus/port.ts';
 import { chOnlineTopic, WAN_UP_FILTER, wanDownTopic, wanUpTopic } from '../emulator/bus/topics.ts';
 import { decodeEnvelope, encodeEnvelope } from '../proto/codec.ts';
 import type { Envelope } from '../proto/types.ts';
+import { pump as flowControlled, type RunResult } from './pump.ts';
 
 const { values } = parseArgs({
   options: {
@@ -128,37 +129,9 @@ const wanDown = (i: number): Envelope => ({
 type Direction = 'up' | 'down';
 const PAYLOAD_BYTES: Record<Direction, number> = { up: encodeEnvelope(wanUp(0)).length, down: encodeEnvelope(wanDown(0)).length };
 
-interface RunResult {
-  readonly received: number;
-  readonly seconds: number;
-}
-
-/** Publishes `total` messages with `publish(i)`, never more than WINDOW ahead of the receiver. */
-function pump(total: number, publish: (i: number) => void, arrived: (onMessage: () => void) => void): Promise<RunResult> {
-  return new Promise((resolve) => {
-    let sent = 0;
-    let received = 0;
-    let finished = false;
-    const start = performance.now();
-    const finish = (): void => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(timer);
-      resolve({ received, seconds: (performance.now() - start) / 1000 });
-    };
-    const timer = setTimeout(finish, RUN_LIMIT_MS);
-    const fill = (): void => {
-      while (sent < total && sent - received < WINDOW) publish(sent++);
-    };
-    arrived(() => {
-      if (finished) return;
-      received++;
-      if (received === total) finish();
-      else if (sent - received < WINDOW / 2) fill();
-    });
-    fill();
-  });
-}
+/** Publishes `total` messages with `publish(i)`, flow-controlled (`bench/pump.ts`). */
+const pump = (total: number, publish: (i: number) => void, arrived: (onMessage: () => void) => void): Promise<RunResult> =>
+  flowControlled(total, publish, arrived, WINDOW, RUN_LIMIT_MS);
 
 /** A pair of clients that can run messages one way. */
 interface Pair {
