@@ -8,7 +8,7 @@ const pureFolders = [
   // The DSP decides on the request, the registry and the virtual instant only; its bus gateway takes a Bus port.
   'dsp/**/*.ts',
   // The deterministic half of the bus; the network adapters live beside it and may use sockets.
-  'emulator/bus/{port,topics,topic-syntax,client-id,filter-trie,memory-bus,multiplexed-bus,acl,fault-plan,faulty-bus}.ts',
+  'emulator/bus/{port,topics,topic-syntax,client-id,identity-check,filter-trie,memory-bus,multiplexed-bus,acl,fault-plan,faulty-bus}.ts',
   // The scenario format is data and checks on it; only its loader reads files.
   'scenarios/schema/!(load).ts',
 ];

@@ -1,8 +1,7 @@
-import { fieldError, formatFieldError, type FieldError } from '../../core/errors.ts';
+import { formatFieldError, type FieldError } from '../../core/errors.ts';
 import { err, ok, type Result } from '../../core/result.ts';
 import type { Instant } from '../../core/time/duration.ts';
 import type { VirtualClock } from '../../core/time/virtual-clock.ts';
-import { checkClientId } from './client-id.ts';
 import { FilterTrie } from './filter-trie.ts';
 import type {
   Bus,
@@ -17,6 +16,7 @@ import type {
   Subscription,
 } from './port.ts';
 import { checkTopicFilter, checkTopicName, filterMatches, hasWildcard } from './topic-syntax.ts';
+import { checkIdentity, checkQos } from './identity-check.ts';
 
 /** Options of a memory bus. */
 export interface MemoryBusOptions {
@@ -133,15 +133,18 @@ class Router {
   }
 
   connect(identity: BusIdentity): Result<ClientState, ConnectError> {
-    const checked = this.checkIdentity(identity);
+    const checked = checkIdentity(identity);
     if (!checked.ok) return err({ code: 'invalid-identity', field: checked.error });
+    const w = checked.value;
+    const will: StoredWill | undefined =
+      w === undefined ? undefined : { message: { topic: w.topic, payload: w.payload, qos: w.qos }, retain: w.retain };
     const latency = this.linkLatency(identity.clientId);
     if (!(latency >= 0 && latency < Infinity)) {
       throw new RangeError(`MemoryBus: linkLatency(${identity.clientId}) must be a finite number >= 0, got ${latency}`);
     }
     const older = this.clients.get(identity.clientId);
     if (older !== undefined) this.drop(older, true); // [MQTT-3.1.4-2] the newer connection takes over
-    const state: ClientState = { clientId: identity.clientId, latency, open: true, will: checked.value, subscriptions: new Set() };
+    const state: ClientState = { clientId: identity.clientId, latency, open: true, will, subscriptions: new Set() };
     this.clients.set(state.clientId, state);
     return ok(state);
   }
@@ -257,18 +260,6 @@ class Router {
       fn();
     });
   }
-
-  private checkIdentity(identity: BusIdentity): Result<StoredWill | undefined, FieldError> {
-    const id = checkClientId(identity.clientId);
-    if (!id.ok) return id;
-    const will = identity.will;
-    if (will === undefined) return ok(undefined);
-    const topic = checkTopicName(will.topic, 'will.topic');
-    if (!topic.ok) return topic;
-    const qos = checkQos(will.qos, 'will.qos');
-    if (!qos.ok) return qos;
-    return ok({ message: { topic: will.topic, payload: will.payload.slice(), qos: qos.value }, retain: will.retain === true });
-  }
 }
 
 /** A client's handle on the memory bus. */
@@ -360,12 +351,6 @@ interface SubState {
   readonly handler: MessageHandler;
   readonly client: ClientState;
   active: boolean;
-}
-
-function checkQos(raw: unknown, path: string): Result<QoS, FieldError> {
-  if (raw === undefined || raw === 0) return ok(0);
-  if (raw === 1) return ok(1);
-  return err(fieldError(path, 'range', 'QoS 0 or 1', raw));
 }
 
 // Runs `fn` now — so routing happens at the call, in call order — and turns a

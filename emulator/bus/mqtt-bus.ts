@@ -1,7 +1,6 @@
 import { connect as mqttConnect, type IClientOptions, type IConnackPacket, type IPublishPacket, type MqttClient } from 'mqtt';
-import { fieldError, formatFieldError, type FieldError } from '../../core/errors.ts';
+import { formatFieldError, type FieldError } from '../../core/errors.ts';
 import { err, ok, type Result } from '../../core/result.ts';
-import { checkClientId } from './client-id.ts';
 import { FilterTrie } from './filter-trie.ts';
 import type {
   Bus,
@@ -18,6 +17,7 @@ import type {
 import { backoffDelay, BusDisconnectedError, cancellableDelay, checkReconnectOptions, type ReconnectOptions } from './reconnect.ts';
 import { checkTopicFilter, checkTopicName } from './topic-syntax.ts';
 import { settleTopicOf } from './topics.ts';
+import { checkIdentity, checkQos, type CheckedWill } from './identity-check.ts';
 
 /**
  * The first levels of the adapter's private settle topics. Each client uses
@@ -207,7 +207,9 @@ export class MqttBusFactory implements BusFactory {
       queueQoSZero: false,
       keepalive: this.options.keepaliveSeconds ?? 30,
       connectTimeout: this.options.connectTimeoutMs ?? 5000,
-      ...(will === undefined ? {} : { will: { topic: will.topic, payload: will.payload, qos: will.qos, retain: will.retain } }),
+      ...(will === undefined
+        ? {}
+        : { will: { topic: will.topic, payload: Buffer.from(will.payload), qos: will.qos, retain: will.retain } }),
       ...(credentials === undefined ? {} : { username: credentials.username }),
       ...(credentials?.password === undefined ? {} : { password: Buffer.from(credentials.password) }),
     };
@@ -771,33 +773,6 @@ class MqttBusClient implements MqttBus {
 interface AwaitedAck {
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
-}
-
-interface CheckedWill {
-  readonly topic: string;
-  readonly payload: Buffer;
-  readonly qos: QoS;
-  readonly retain: boolean;
-}
-
-// The memory bus's identity rules, so a bad identity fails the same way on both buses.
-function checkIdentity(identity: BusIdentity): Result<CheckedWill | undefined, FieldError> {
-  const id = checkClientId(identity.clientId);
-  if (!id.ok) return id;
-  const will = identity.will;
-  if (will === undefined) return ok(undefined);
-  const topic = checkTopicName(will.topic, 'will.topic');
-  if (!topic.ok) return topic;
-  const qos = checkQos(will.qos, 'will.qos');
-  if (!qos.ok) return qos;
-  if (!(will.payload instanceof Uint8Array)) return err(fieldError('will.payload', 'type', 'a Uint8Array', will.payload));
-  return ok({ topic: will.topic, payload: Buffer.from(will.payload), qos: qos.value, retain: will.retain === true });
-}
-
-function checkQos(raw: unknown, path: string): Result<QoS, FieldError> {
-  if (raw === undefined || raw === 0) return ok(0);
-  if (raw === 1) return ok(1);
-  return err(fieldError(path, 'range', 'QoS 0 or 1', raw));
 }
 
 /** A CONNACK refusal (mqtt.js gives its return code as a numeric `code`) is `refused`; anything else is `unreachable`. */

@@ -1,19 +1,9 @@
-import { fieldError, formatFieldError, type FieldError } from '../../core/errors.ts';
+import { formatFieldError, type FieldError } from '../../core/errors.ts';
 import { err, ok, type Result } from '../../core/result.ts';
 import { clientIdOf, filterCovers, principalOf, roleGrantsOf, type Grants, type ShardOf } from './acl.ts';
-import { checkClientId } from './client-id.ts';
-import type {
-  Bus,
-  BusFactory,
-  BusIdentity,
-  ConnectError,
-  MessageHandler,
-  PublishOptions,
-  QoS,
-  SubscribeOptions,
-  Subscription,
-} from './port.ts';
+import type { Bus, BusFactory, BusIdentity, ConnectError, MessageHandler, PublishOptions, SubscribeOptions, Subscription } from './port.ts';
 import { checkTopicFilter, checkTopicName, filterMatches } from './topic-syntax.ts';
+import { checkIdentity, checkQos, type CheckedWill } from './identity-check.ts';
 
 /** Options of a multiplexed bus. */
 export interface MultiplexedBusOptions {
@@ -385,13 +375,6 @@ class LogicalClient implements Bus {
   }
 }
 
-interface CheckedWill {
-  readonly topic: string;
-  readonly payload: Uint8Array;
-  readonly qos: QoS;
-  readonly retain: boolean;
-}
-
 function mayPublish(grants: Grants, topic: string): boolean {
   return grants.publish.some((f) => filterMatches(f, topic));
 }
@@ -406,26 +389,6 @@ function shardClientId(name: string): string {
     );
   }
   return id;
-}
-
-// Every bus's identity rules, so a bad identity fails the same way with and without the multiplexer.
-function checkIdentity(identity: BusIdentity): Result<CheckedWill | undefined, FieldError> {
-  const id = checkClientId(identity.clientId);
-  if (!id.ok) return id;
-  const will = identity.will;
-  if (will === undefined) return ok(undefined);
-  const topic = checkTopicName(will.topic, 'will.topic');
-  if (!topic.ok) return topic;
-  const qos = checkQos(will.qos, 'will.qos');
-  if (!qos.ok) return qos;
-  if (!(will.payload instanceof Uint8Array)) return err(fieldError('will.payload', 'type', 'a Uint8Array', will.payload));
-  return ok({ topic: will.topic, payload: will.payload.slice(), qos: qos.value, retain: will.retain === true });
-}
-
-function checkQos(raw: unknown, path: string): Result<QoS, FieldError> {
-  if (raw === undefined || raw === 0) return ok(0);
-  if (raw === 1) return ok(1);
-  return err(fieldError(path, 'range', 'QoS 0 or 1', raw));
 }
 
 // Runs `fn` now — so a publish reaches the shard's connection at the call, in call order — and turns a throw into a rejection.
