@@ -4,7 +4,7 @@ import { UNITS_PER_POUND } from '../../core/money.ts';
 import { err, ok, type Result } from '../../core/result.ts';
 import { DAY_MS, HOUR_MS, type Instant } from '../../core/time/duration.ts';
 import { DEFAULT_FLEET_OPTIONS } from '../../emulator/fleet/fleet-options.ts';
-import type { ServiceRequestBody, ServiceResponse } from '../../proto/types.ts';
+import type { ServiceRequestBody } from '../../proto/types.ts';
 import type { DuisUser } from '../../dsp/user/duis-user.ts';
 import { householdDefaultsOf } from '../schema/household-of.ts';
 import { policyPlan } from '../schema/policy-plan.ts';
@@ -135,21 +135,11 @@ export function stageScenario(s: Scenario, plan: SolrPlan, world: SolrWorld): { 
     if (u === 'solr') return gas ? world.solrGas : world.solr;
     return gas ? world.failedGas : world.failed;
   };
-  // Sends SR 1.6 to `meters` in batches; a meter the DSP cannot reach (E20) or that did not answer (E21) is tried again an hour later.
-  const batches = (
-    start: Instant,
-    size: number,
-    every: number,
-    pick: () => MeterRef[],
-    send: (m: MeterRef, done: (r: ServiceResponse) => void) => void,
-  ): void => {
+  // Sends SR 1.6 to the meters `pick` gives, `size` at a time every `every` ms, each retried hourly on E20 or E21.
+  const batches = (start: Instant, size: number, every: number, pick: () => MeterRef[], send: (m: MeterRef) => void): void => {
     const batch = (): void => {
       const next = pick().slice(0, size);
-      for (const m of next) {
-        const attempt = (): void =>
-          send(m, (r) => (r.responseCode === 'E20' || r.responseCode === 'E21' ? at(clock.now() + HOUR_MS, attempt) : undefined));
-        attempt();
-      }
+      for (const m of next) send(m);
       if (next.length === size) at(clock.now() + every, batch);
     };
     at(start, batch);
@@ -214,7 +204,7 @@ export function stageScenario(s: Scenario, plan: SolrPlan, world: SolrWorld): { 
             e.batchSize,
             e.everyMs,
             () => targets.slice(k, (k += e.batchSize)),
-            (m, done) => world.critical(userFor(e.srp, m.slot.fuel === 'gas'), m, '1.6', CREDIT, done),
+            (m) => world.criticalRetrying(userFor(e.srp, m.slot.fuel === 'gas'), m, '1.6', CREDIT, HOUR_MS),
           );
           return;
         }
@@ -242,7 +232,7 @@ export function stageScenario(s: Scenario, plan: SolrPlan, world: SolrWorld): { 
             e.batchSize,
             e.everyMs,
             () => pick().map((m) => (done.add(m.id), m)),
-            (m, reply) => world.critical(userFor(e.solr, m.slot.fuel === 'gas'), m, '1.6', body, reply),
+            (m) => world.criticalRetrying(userFor(e.solr, m.slot.fuel === 'gas'), m, '1.6', body, HOUR_MS),
           );
           return;
         }

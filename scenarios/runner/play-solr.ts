@@ -105,12 +105,7 @@ export function stageSolr(plan: SolrPlan, world: SolrWorld, script?: Script): { 
         if (c.mode !== 'Prepayment') continue;
         instructedMeters.push(m);
         const user = m.slot.fuel === 'gas' ? world.srpGas : world.srp;
-        // A meter the DSP cannot reach (E20) or that did not answer (E21) is tried again later. // DOMAIN §4.4
-        const attempt = (): void =>
-          world.critical(user, m, '1.6', CREDIT, (r) => {
-            if (r.responseCode === 'E20' || r.responseCode === 'E21') at(clock.now() + (s.srpRetryMs ?? HOUR_MS), attempt);
-          });
-        at(sw.start + Math.floor(k++ * gap), attempt);
+        at(sw.start + Math.floor(k++ * gap), () => world.criticalRetrying(user, m, '1.6', CREDIT, s.srpRetryMs ?? HOUR_MS));
       }
     });
   }

@@ -407,6 +407,18 @@ export class SolrWorld {
     this.watchers.push(watcher);
   }
 
+  /**
+   * `critical`, tried again `retryMs` later whenever the DSP cannot reach the
+   * meter (E20) or the meter did not answer (E21), until it gets another
+   * answer. // DOMAIN §4.4
+   */
+  criticalRetrying(user: DuisUser, target: MeterRef, srv: string, body: ServiceRequestBody, retryMs: number): void {
+    this.critical(user, target, srv, body, (r) => {
+      if (r.responseCode !== 'E20' && r.responseCode !== 'E21') return;
+      this.clock.schedule(this.clock.now() + retryMs, () => this.criticalRetrying(user, target, srv, body, retryMs));
+    });
+  }
+
   /** Sends the DSP's outputs on: commands to meters, responses and alerts to Users' inboxes. */
   deliver(outputs: readonly DspOutput[]): void {
     if (this.bus !== null) {
