@@ -48,7 +48,8 @@ export function encodePreCommand(p: PreCommand): Uint8Array {
   };
   const problem = PreCommandType.verify(wire);
   if (problem !== null) throw new TypeError(`encodePreCommand: ${problem}`);
-  return PreCommandType.encode(wire).finish();
+  // A copy of its own: the encoder's output is a view into a shared 8 KB slab, which a kept Pre-Command would keep alive.
+  return new Uint8Array(PreCommandType.encode(wire).finish());
 }
 
 /** The Pre-Command in `bytes`, or why there is none; never throws (a device reads it off the HAN). */

@@ -141,7 +141,7 @@ export class RequestLedger {
         return err({ kind: 'release-unlinked', reason: `no request of ${describeKey(key)} was quarantined under ${key.release}` });
       }
     }
-    const entry: LedgerEntry = Object.freeze({ state: 'open', key: freezeKey(key), info: Object.freeze({ ...info }), openedAt: at });
+    const entry: LedgerEntry = Object.freeze({ state: 'open', key: freezeKey(key), info: freezeInfo(info), openedAt: at });
     this.#entries.set(k, entry);
     this.#open.set(k, entry.key);
     const c = this.#countsOf(key.sender);
@@ -167,7 +167,7 @@ export class RequestLedger {
       key: entry.key,
       info: entry.info,
       openedAt: entry.openedAt,
-      outcome: Object.freeze({ ...outcome }),
+      outcome: freezeOutcome(outcome),
       settledAt: at,
     });
     this.#entries.set(k, settled);
@@ -221,6 +221,20 @@ export class RequestLedger {
     }
     return c;
   }
+}
+
+// Copies written field by field (not spread) so every record shares one hidden class; the ledger holds one per request.
+function freezeInfo(i: RequestInfo): RequestInfo {
+  return Object.freeze({ role: i.role, businessOriginator: i.businessOriginator, srv: i.srv, commandVariant: i.commandVariant });
+}
+
+/** Success carries nothing of its own: one shared value. */
+const SUCCESS: Outcome = Object.freeze({ kind: 'success', code: 'I0' });
+
+function freezeOutcome(o: Outcome): Outcome {
+  if (o.kind === 'success') return SUCCESS;
+  if (o.kind === 'error') return Object.freeze({ kind: 'error', code: o.code, reason: o.reason });
+  return Object.freeze({ kind: 'quarantined', reference: o.reference });
 }
 
 function freezeKey(k: LedgerKey): LedgerKey {
