@@ -26,7 +26,18 @@ const EUI_EXPECTED = 'an EUI-64 of 8 hex bytes: 00-DB-12-34-56-78-90-A0, 00:db:1
 
 function hyphenate(hex16: string): Eui64 {
   const h = hex16.toUpperCase();
-  return `${h.slice(0, 2)}-${h.slice(2, 4)}-${h.slice(4, 6)}-${h.slice(6, 8)}-${h.slice(8, 10)}-${h.slice(10, 12)}-${h.slice(12, 14)}-${h.slice(14, 16)}` as Eui64;
+  // Joined, not concatenated: a template of fifteen parts is kept as a rope of string pieces (about 250 bytes), and a
+  // twin holds millions of these identifiers; `join` makes one flat 23-byte string.
+  return [
+    h.slice(0, 2),
+    h.slice(2, 4),
+    h.slice(4, 6),
+    h.slice(6, 8),
+    h.slice(8, 10),
+    h.slice(10, 12),
+    h.slice(12, 14),
+    h.slice(14, 16),
+  ].join('-') as Eui64;
 }
 
 /**

@@ -30,6 +30,8 @@ export function fleetKeys(seed: string, first: number, count: number): FleetKeys
   const d0 = kaKeyPairFromSeed(sha256(new TextEncoder().encode(`${seed}:device-ka`))).privateKey;
   const S = p256.Point.fromBytes(supplier.publicKey);
   const start = (bytesToBigInt(d0) + BigInt(first)) % N;
+  // One block for the whole fleet, each secret a view of it: a buffer per secret would cost more than the secret.
+  const block = new Uint8Array(count * 32);
   const secrets: Uint8Array[] = [];
   let point = S.multiply(start === 0n ? 1n : start);
   for (let done = 0; done < count; ) {
@@ -38,7 +40,11 @@ export function fleetKeys(seed: string, first: number, count: number): FleetKeys
       batch.push(point);
       point = point.add(S);
     }
-    for (const p of normalizeZ(p256.Point, batch)) secrets.push(p.toBytes(true).subarray(1));
+    for (const p of normalizeZ(p256.Point, batch)) {
+      const at = secrets.length * 32;
+      block.set(p.toBytes(true).subarray(1), at);
+      secrets.push(block.subarray(at, at + 32));
+    }
     done += batch.length;
   }
   return { supplierPublicKey: supplier.publicKey, secrets };

@@ -130,8 +130,12 @@ export function buildPremises(
   const mode: PaymentMode = setup.chance(o.prepaymentShare) ? 'Prepayment' : 'Credit';
   const elecEui = eui64FromIndex(METER_PREFIX, 2 * index);
   const gasEui = eui64FromIndex(METER_PREFIX, 2 * index + 1);
-  const elecBytes = eui64ToBytes(elecEui);
-  const gasBytes = eui64ToBytes(gasEui);
+  // Both meters' identities in one small block (a buffer each would cost more than the bytes).
+  const euis = new Uint8Array(16);
+  euis.set(eui64ToBytes(elecEui), 0);
+  euis.set(eui64ToBytes(gasEui), 8);
+  const elecBytes = euis.subarray(0, 8);
+  const gasBytes = euis.subarray(8, 16);
   if (elecSecret === undefined || gasSecret === undefined) throw new RangeError(`no key material for premises ${index}`);
   const dual = household.fuels === 'dual';
   const meters: MeterSlot[] = [];

@@ -1,7 +1,6 @@
 import { MINUTE_MS, type Instant } from '../../core/time/duration.ts';
 import { formatInstant } from '../../core/time/uk-time.ts';
 import { verifyChain } from '../../dsp/audit/service-audit-trail.ts';
-import { SAT_KINDS, type SatKind } from '../../dsp/audit/service-audit-trail.ts';
 import { describeAlert } from '../../emulator/devices/common/alerts.ts';
 import type { OffInterval } from '../../emulator/fleet/supply-timeline.ts';
 import { selectConsumerDetail } from '../report/consumer-detail.ts';
@@ -86,10 +85,10 @@ export function policyResult(run: PlayedRun, bucketMinutes = 60): PolicyResult {
     ConsumerGroup,
     GroupOutcome
   >;
-  const sat = world.dsp.sat.records();
-  const byKind = Object.fromEntries(SAT_KINDS.map((k) => [k, 0])) as Record<SatKind, number>;
-  for (const r of sat) byKind[r.kind]++;
-  const chain = verifyChain(sat, world.dsp.sat.head());
+  // One record at a time: the whole trail as objects would cost more than the world.
+  const sat = world.dsp.sat;
+  const byKind = sat.countByKind();
+  const chain = verifyChain(sat, sat.head());
   const quarantined = world.dsp.ledger.totals().quarantined;
   const held = world.dsp.adt.quarantined().length;
   return {

@@ -96,7 +96,8 @@ export class CommandAuthority {
     const originator = originatorOf(p);
     const floor = this.floors.get(originator);
     if (floor !== undefined && p.counter <= floor) return { ok: false, why: `counter ${p.counter} not above ${floor} (replay)` };
-    this.floors.set(originator, p.counter);
+    // A new key is stored as a copy of its own: the parsed originator is a slice that would keep the whole RequestID alive.
+    this.floors.set(floor === undefined ? originator.split('').join('') : originator, p.counter);
     const { ref: _ref, now: _now, authorisation: _a, ...body } = p.command;
     return { ok: true, command: { ...body, ...(c.ref === undefined ? {} : { ref: c.ref }), now: c.now } };
   }

@@ -126,6 +126,39 @@ describe('ServiceAuditTrail // RELIABILITY §2 item 5', () => {
   });
 });
 
+describe('ServiceAuditTrail storage', () => {
+  it('gives back every field of every record as appended, across growth, by index, iteration and count', () => {
+    const entryArb: fc.Arbitrary<SatEntry> = fc.record({
+      at: fc.nat(5),
+      kind: fc.constantFrom<SatKind>('request', 'outcome', 'alert', 'admin'),
+      sender: fc.constantFrom(SUPPLIER, SRP, OTHER),
+      businessOriginator: fc.option(fc.constantFrom(SUPPLIER, OTHER), { nil: null }),
+      requestId: fc.option(fc.string({ maxLength: 12 }), { nil: null }),
+      srv: fc.option(fc.constantFrom('1.6', '2.2', '4.1.1'), { nil: null }),
+      commandVariant: fc.option(fc.integer({ min: 1, max: 9 }), { nil: null }),
+      code: fc.option(fc.constantFrom('I0', 'E19', 'X9', 'AD1'), { nil: null }),
+      detail: fc.string({ maxLength: 20, unit: 'grapheme' }),
+    });
+    // Enough records to pass the store's first growth (1 024) in some runs.
+    fc.assert(
+      fc.property(fc.array(entryArb, { maxLength: 1_500, size: 'max' }), (entries) => {
+        const sat = new ServiceAuditTrail();
+        let at = T0;
+        const appended = entries.map((e) => sat.append({ ...e, at: (at += e.at) }));
+        expect(sat.records()).toEqual(appended);
+        expect([...sat]).toEqual(appended);
+        appended.forEach((r, i) => expect(sat.record(i)).toEqual(r));
+        expect(sat.head()).toBe(appended.at(-1)?.hash ?? GENESIS_HASH);
+        const counts = sat.countByKind();
+        for (const k of ['request', 'outcome', 'alert', 'admin'] as const)
+          expect(counts[k]).toBe(appended.filter((r) => r.kind === k).length);
+        expect(verifyChain(sat, sat.head()).ok).toBe(true);
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
+
 describe('verifyChain: edited, removed, inserted, reordered records', () => {
   const trail = (n: number): { records: readonly SatRecord[]; head: string } => {
     const sat = new ServiceAuditTrail();
