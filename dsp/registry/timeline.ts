@@ -11,13 +11,15 @@ import type { Instant } from '../../core/time/duration.ts';
  * last one replaces it (the later admin call wins, as it would in a log).
  */
 export class Timeline<T> {
-  private readonly instants: Instant[] = [];
-  private readonly values: T[] = [];
+  // Replaced, not pushed to, on a change: a registry holds a few timelines per device, most with one or two entries,
+  // and an array that grows by `push` reserves room for seventeen.
+  private instants: Instant[];
+  private values: T[];
 
   /** `initial` holds from the beginning of time. */
   constructor(initial: T) {
-    this.instants.push(Number.NEGATIVE_INFINITY);
-    this.values.push(initial);
+    this.instants = [Number.NEGATIVE_INFINITY];
+    this.values = [initial];
   }
 
   /**
@@ -30,8 +32,8 @@ export class Timeline<T> {
     if (at < lastAt) throw new RangeError(`Timeline.set: ${at} is before the last change at ${lastAt}`);
     if (at === lastAt) this.values[last] = value;
     else {
-      this.instants.push(at);
-      this.values.push(value);
+      this.instants = this.instants.concat(at);
+      this.values = this.values.concat([value]);
     }
   }
 
