@@ -121,9 +121,30 @@ export class CommandAuthority {
    * command `admit` passed. // DOMAIN §5.3 (CS02b supplierByTransCoS)
    */
   replaceSupplier(anchor: TrustAnchor): void {
-    this.anchors = { ...this.anchors, supplier: anchor };
+    this.anchors = sharedAnchors(this.anchors.transCoS, anchor);
   }
 }
+
+/**
+ * One value per distinct set of cells, shared by every device that holds it: after Change of Supplier a fleet's
+ * meters all trust the same new supplier, and a copy each (the key decoded from each device's command) cost about
+ * 600 bytes per meter. Like `DEVICES_VERIFIER`, one table per process; it holds as many entries as there are
+ * distinct (TransCoS, supplier) pairs, a handful in any run.
+ */
+const SHARED_ANCHORS = new Map<string, TrustAnchors>();
+
+function sharedAnchors(transCoS: TrustAnchor | undefined, supplier: TrustAnchor): TrustAnchors {
+  const key = `${transCoS === undefined ? '' : `${transCoS.party}:${hex(transCoS.publicKey)}`}|${supplier.party}:${hex(supplier.publicKey)}`;
+  let anchors = SHARED_ANCHORS.get(key);
+  if (anchors === undefined) {
+    const own = (a: TrustAnchor): TrustAnchor => ({ party: a.party.split('').join(''), publicKey: Uint8Array.from(a.publicKey) });
+    anchors = Object.freeze(transCoS === undefined ? { supplier: own(supplier) } : { supplier: own(supplier), transCoS: own(transCoS) });
+    SHARED_ANCHORS.set(key, anchors);
+  }
+  return anchors;
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
 /** The originator of the request a Pre-Command answers: the floor is kept per originator. */
 function originatorOf(p: PreCommand): string {
