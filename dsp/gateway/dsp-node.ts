@@ -53,14 +53,23 @@ export class DspNode {
   constructor(
     clock: VirtualClock,
     dsp: Dsp,
-    options: { readonly id: Eui64; readonly log?: LogSink; readonly onOutput?: (o: DspOutput) => void },
+    options: {
+      readonly id: Eui64;
+      readonly log?: LogSink;
+      readonly onOutput?: (o: DspOutput) => void;
+      /** While true the node's deadline wake does nothing (a scenario's DSP outage); whoever ends the pause runs what is due. */
+      readonly paused?: () => boolean;
+    },
   ) {
     this.clock = clock;
     this.dsp = dsp;
     this.id = options.id;
     this.log = options.log ?? (() => {});
     this.onOutput = options.onOutput;
+    this.paused = options.paused;
   }
+
+  private readonly paused: (() => boolean) | undefined;
 
   /** Hears every output as it is published (a scenario counts the commands it sends). */
   private readonly onOutput: ((o: DspOutput) => void) | undefined;
@@ -148,6 +157,7 @@ export class DspNode {
     this.wakeAt = at;
     this.clock.schedule(at, () => {
       if (this.wakeAt === at) this.wakeAt = Infinity;
+      if (this.paused?.() === true) return;
       this.publishAll(this.dsp.due(this.clock.now()));
       this.planWake();
     });

@@ -125,7 +125,31 @@ export interface PolicyResult {
   readonly alerts: readonly AlertCount[];
   /** The DSP's Service Audit Trail, or null when the policy ran without a DSP. */
   readonly audit: AuditSummary | null;
+  /** What the scenario's faults did to messages (all zero in a run without faults). */
+  readonly faults: FaultSummary;
   readonly consumers: ConsumerDetail;
+}
+
+/**
+ * What the scenario's faults did to messages, counted. Alerts raised behind
+ * an offline comms hub are queued or, when its queue is full, lost:
+ * `alertsQueued = alertsDeliveredLate + alertsQueuedAtEnd`. docs/scenarios.md "Faults".
+ */
+export interface FaultSummary {
+  /** Device alerts raised while their comms hub was offline (WAN outage, power cut, broker down) and queued in it. */
+  readonly alertsQueued: number;
+  /** Of them, sent up when the hub was back online. */
+  readonly alertsDeliveredLate: number;
+  /** Still queued when the run ended. */
+  readonly alertsQueuedAtEnd: number;
+  /** Alerts raised behind an offline hub whose queue was full: lost. */
+  readonly alertsLost: number;
+  /** Commands that reached, and meter answers that left, an offline comms hub: lost (the DSP answers E21 at its deadline). */
+  readonly lostAtOfflineHub: number;
+  /** Messages to or from the DSP held at its edge while it was unreachable (DSP outage, broker down), handed on when it was back. */
+  readonly heldForDsp: number;
+  /** Messages lost on a link by a message-loss fault. */
+  readonly messagesLost: number;
 }
 
 /** Outcomes of one group of consumers under one policy. */

@@ -1,6 +1,6 @@
 import { escapeMarkdown } from './escape.ts';
-import { formatUkDateTime } from './report-format.ts';
-import type { Report } from './report-model.ts';
+import { formatCount, formatUkDateTime } from './report-format.ts';
+import type { PolicyResult, Report } from './report-model.ts';
 import { DEVICE_WORDS } from './report-words.ts';
 import {
   alertsTable,
@@ -77,6 +77,7 @@ export function writeMarkdown(report: Report, options: MarkdownOptions = {}): st
     '',
     table(auditTable(report)),
   );
+  if (report.policies.some((p) => Object.values(p.faults).some((n) => n > 0))) out.push('## Faults', '', table(faultsTable(report)));
   if (failed.length > 0) {
     out.push('## What happened: one story per failed assertion', '');
     for (const a of failed) out.push(...story(a));
@@ -85,6 +86,30 @@ export function writeMarkdown(report: Report, options: MarkdownOptions = {}): st
   report.policies.forEach((p, i) => out.push(table(consumersTable(p, i, perPolicy))));
   out.push('## Assumptions and parameters', '', table(assumptionsTable(report), false), '## Words used', '', table(glossaryTable(), false));
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** What the scenario's faults did to messages, policy by policy (shown only when they did something). */
+function faultsTable(r: Report): Table {
+  const row = (label: string, cell: (f: PolicyResult['faults']) => number): string[] => [
+    label,
+    ...r.policies.map((p) => formatCount(cell(p.faults))),
+  ];
+  return {
+    id: 'faults',
+    caption: 'What the faults did to messages',
+    headers: ['Measure', ...r.policies.map((p) => p.policy)],
+    rows: [
+      row('Alerts queued in an offline comms hub', (f) => f.alertsQueued),
+      row('Sent up late, when the hub was back', (f) => f.alertsDeliveredLate),
+      row('Still queued at the end', (f) => f.alertsQueuedAtEnd),
+      row('Alerts lost: the hub’s queue was full', (f) => f.alertsLost),
+      row('Commands and answers lost at an offline hub', (f) => f.lostAtOfflineHub),
+      row('Messages held while the DSP was unreachable', (f) => f.heldForDsp),
+      row('Messages lost on a faulty link', (f) => f.messagesLost),
+    ],
+    align: ['l', ...r.policies.map(() => 'r' as const)],
+    note: 'docs/scenarios.md “Faults” says what each fault does.',
+  };
 }
 
 /** One sentence on whether the scenario's assertions held. */

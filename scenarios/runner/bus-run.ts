@@ -102,6 +102,8 @@ async function onBus<T>(
     const runner = new NetworkRunner(clock, bus);
     const dspNode = new DspNode(clock, world.dsp, {
       id: DCC,
+      // A DSP outage (or the broker down) is the world's: the node judges no deadline meanwhile.
+      paused: () => world.dspDown,
       onOutput: (o) => {
         if (o.kind === 'command') world.commandSent(o.requestId, o.command);
       },
@@ -113,8 +115,7 @@ async function onBus<T>(
       if (users.has(u.id)) continue;
       const node = new UserNode(clock, u, {
         onResponse: (r) => world.responseArrived(u.id, r),
-        onAlert: (a) =>
-          world.alertArrived(u.id, typeof a.code === 'string' ? a.code : `0x${a.code.toString(16).toUpperCase().padStart(4, '0')}`),
+        onAlert: (a) => world.alertArrived(u.id, a),
       });
       await node.connect(bus);
       runner.attach(node);

@@ -1,14 +1,14 @@
-import { fieldError, type FieldError } from '../../core/errors.ts';
+import type { FieldError } from '../../core/errors.ts';
 import type { Eui64 } from '../../core/ids.ts';
 import { UNITS_PER_POUND } from '../../core/money.ts';
-import { err, ok, type Result } from '../../core/result.ts';
+import { ok, type Result } from '../../core/result.ts';
 import { DAY_MS, HOUR_MS, type Instant } from '../../core/time/duration.ts';
 import { DEFAULT_FLEET_OPTIONS } from '../../emulator/fleet/fleet-options.ts';
 import type { ServiceRequestBody } from '../../proto/types.ts';
 import type { DuisUser } from '../../dsp/user/duis-user.ts';
 import { householdDefaultsOf } from '../schema/household-of.ts';
 import { policyPlan } from '../schema/policy-plan.ts';
-import type { RequestBody, Scenario, TimelineEvent } from '../schema/scenario.ts';
+import type { RequestBody, Scenario } from '../schema/scenario.ts';
 import { roleCode } from '../../dsp/access/roles.ts';
 import { solrWorldOf, type PlayedRun } from './play-solr.ts';
 import type { SolrPlan } from './solr-plan.ts';
@@ -22,13 +22,10 @@ import { FAILED_SUPPLIER, SOLR, SOLR_MPID, SRP_ID, type MeterRef } from './solr-
  *
  * The parties are the world's three — the failed supplier, its SRP, the
  * SoLR — under the scenario's names; their EUI-64s and MPIDs are the world's
- * (the format's defaults). Events that need the bus (broker restart, message
- * loss, a DSP outage, hub power loss) are refused before the run starts, as
- * are requests by parties the world does not hold.
+ * (the format's defaults). Faults — WAN outages, power cuts, the broker or
+ * the DSP down, message loss — act at the world's edge, the same in process
+ * and on every bus (docs/scenarios.md "Faults").
  */
-
-/** Events the in-process runner cannot play: they act on a bus, a broker or the DSP's process. */
-const NEEDS_BUS: ReadonlySet<TimelineEvent['kind']> = new Set(['hubPowerLoss', 'brokerRestart', 'dspOutage', 'messageLoss']);
 
 /** What a scenario's requests got, by the request's id in the file. */
 export type RequestAnswers = ReadonlyMap<string, readonly string[]>;
@@ -45,17 +42,8 @@ export type Observed =
   | { readonly kind: 'deviceState'; readonly found: { supply: string; mode: string; balance: number } | null }
   | { readonly kind: 'stateShare'; readonly matching: number; readonly of: number };
 
-/** The scenario's plan in the runner's terms (for the report), or the events this runner cannot play. */
+/** The scenario's plan in the runner's terms (for the report); every validated scenario has one. */
 export function planOf(s: Scenario): Result<SolrPlan, readonly FieldError[]> {
-  const errors: FieldError[] = [];
-  s.timeline.forEach((e, i) => {
-    if (NEEDS_BUS.has(e.kind)) {
-      errors.push(
-        fieldError(`timeline[${i}].kind`, 'unknown-kind', 'an event the runner plays (not a fault of the bus or broker itself)', e.kind),
-      );
-    }
-  });
-  if (errors.length > 0) return err(errors);
   const p = policyPlan(s.policy);
   const e = s.estate;
   return ok({
@@ -72,6 +60,7 @@ export function planOf(s: Scenario): Result<SolrPlan, readonly FieldError[]> {
       household: householdDefaultsOf(e),
     },
     smets1Share: e.smets1Share,
+    cspRegions: e.cspRegions,
     others: [...s.parties.suppliers, ...s.parties.users].map((x) => ({ id: x.eui64, name: x.name, party: x.type, roles: x.roles })),
     dsp: p.dspConfig,
     srpActsAs: p.srpActsAs,
@@ -236,9 +225,17 @@ export function stageScenario(s: Scenario, plan: SolrPlan, world: SolrWorld): { 
           );
           return;
         }
-        case 'wanOutage': {
-          return world.cutWan(`${s.seed}:wan-outage:${e.at}`, e.share, now, now + e.durationMs);
-        }
+        // Faults act at the world's edge; each picks what it hits from the seed and its instant. // docs/scenarios.md "Faults"
+        case 'wanOutage':
+          return world.cutWan(`${s.seed}:wan-outage:${e.at}`, e.share, now, now + e.durationMs, e.region);
+        case 'hubPowerLoss':
+          return world.cutPower(`${s.seed}:hub-power-loss:${e.at}`, e.share, now, now + e.durationMs);
+        case 'brokerRestart':
+          return world.brokerDown(now, now + e.durationMs);
+        case 'dspOutage':
+          return world.dspOutage(now, now + e.durationMs);
+        case 'messageLoss':
+          return world.loseMessages(`${s.seed}:message-loss:${e.at}`, e.link, e.drop, now, now + e.durationMs);
         case 'serviceRequest': {
           const m =
             e.target.kind === 'premises' ? meterAt(world, e.target.premises, e.target.device === 'GSME') : world.meter(e.target.eui64);
@@ -246,6 +243,8 @@ export function stageScenario(s: Scenario, plan: SolrPlan, world: SolrWorld): { 
           answers.set(e.id, list);
           if (m === undefined) return void list.push('E19');
           const user = userFor(e.user, false);
+          // An outside system plays this User: the twin does not send its scripted request.
+          if (world.external.has(user.id)) return;
           const req = user.request(
             m.id,
             e.srv,
@@ -254,12 +253,13 @@ export function stageScenario(s: Scenario, plan: SolrPlan, world: SolrWorld): { 
             e.role === null ? {} : { role: roleCode(e.role, plan.dsp.roleCodes) },
           );
           world.watchAll(user.id, req.header.requestId, (r) => list.push(r.responseCode));
-          const out = world.dsp.submit(user.id, req, now);
-          world.deliver(out);
-          const pre = out.find((o) => o.kind === 'response')?.response;
-          if (e.signedSend !== null && pre?.responseCode === 'I0' && pre.preCommand !== undefined) {
-            world.deliver(world.dsp.submit(user.id, user.signedSend(req, pre.preCommand, e.signedSend), clock.now()));
-          }
+          const signedSend = e.signedSend;
+          world.submit(user.id, req, (out) => {
+            // The User signs the Pre-Command it received (a lost response never reaches it) and sends it on.
+            const pre = out.find((o) => o.kind === 'response')?.response;
+            if (signedSend === null || pre?.responseCode !== 'I0' || pre.preCommand === undefined || !world.reaches(user.id, pre)) return;
+            world.submit(user.id, user.signedSend(req, pre.preCommand, signedSend));
+          });
           return;
         }
         case 'consumerTopUp':
@@ -271,11 +271,6 @@ export function stageScenario(s: Scenario, plan: SolrPlan, world: SolrWorld): { 
           if (e.kind === 'consumerEmergencyCredit') return m.premises.consumer(m.slot, { type: 'ec.activate', now, via: e.via });
           return m.premises.buyTopUp(m.slot, e.amount, e.channel);
         }
-        case 'hubPowerLoss':
-        case 'brokerRestart':
-        case 'dspOutage':
-        case 'messageLoss':
-          return; // refused by planOf
       }
     });
   });

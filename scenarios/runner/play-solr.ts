@@ -1,7 +1,7 @@
 import { DAY_MS, HOUR_MS, type Instant } from '../../core/time/duration.ts';
 import type { ServiceRequestBody } from '../../proto/types.ts';
 import type { SolrPlan } from './solr-plan.ts';
-import { FAILED_SUPPLIER, SOLR, SOLR_MPID, SRP_ID, SolrWorld, type MeterRef } from './solr-world.ts';
+import { FAILED_SUPPLIER, SOLR, SOLR_MPID, SRP_ID, SolrWorld, type MeterRef, type SolrWorldOptions } from './solr-world.ts';
 
 /**
  * Plays a supplier failure on its world: every step of the plan is an event
@@ -44,15 +44,17 @@ export function playSolr(plan: SolrPlan, onDay?: (day: number, days: number) => 
   return staged.finish();
 }
 
-/** The world a plan runs on. */
-export function solrWorldOf(plan: SolrPlan): SolrWorld {
+/** The world a plan runs on; `extra` names the Users an outside system plays, if any. */
+export function solrWorldOf(plan: SolrPlan, extra: Pick<SolrWorldOptions, 'external'> = {}): SolrWorld {
   return new SolrWorld({
+    ...extra,
     fleet: plan.fleet,
     smets1Share: plan.smets1Share,
     dsp: plan.dsp,
     srpActsAs: plan.srpActsAs,
     srpWindowMs: plan.srpWindowMs,
     ...(plan.others === undefined ? {} : { others: plan.others }),
+    ...(plan.cspRegions === undefined ? {} : { cspRegions: plan.cspRegions }),
   });
 }
 

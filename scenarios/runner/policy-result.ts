@@ -2,13 +2,13 @@ import { MINUTE_MS, type Instant } from '../../core/time/duration.ts';
 import { formatInstant } from '../../core/time/uk-time.ts';
 import { verifyChain } from '../../dsp/audit/service-audit-trail.ts';
 import { describeAlert } from '../../emulator/devices/common/alerts.ts';
-import type { OffInterval } from '../../emulator/fleet/supply-timeline.ts';
 import { selectConsumerDetail } from '../report/consumer-detail.ts';
 import {
   CONSUMER_GROUPS,
   type AlertCount,
   type ConsumerGroup,
   type ConsumerRecord,
+  type FaultSummary,
   type GroupOutcome,
   type OffSupplyCause,
   type PolicyResult,
@@ -44,6 +44,9 @@ export function policyResult(run: PlayedRun, bucketMinutes = 60): PolicyResult {
     const meters = home.meters.map((slot) => {
       const id = slot.snapshot.context.id;
       const minutes = slot.timeline.minutesOff();
+      // A power cut counts where the meter was not already off for its own cause: causes stay disjoint.
+      const faults = slot.timeline.faultIntervals();
+      const fault = Math.round(faults.reduce((n, i) => n + (i.to - i.from), 0) / MINUTE_MS);
       const covered = instructed.has(id) && instructedAt !== null;
       const credit = world.creditAt.get(id);
       const toSafe = covered && credit !== undefined ? Math.max(0, (credit - instructedAt) / MINUTE_MS) : null;
@@ -52,10 +55,10 @@ export function policyResult(run: PlayedRun, bucketMinutes = 60): PolicyResult {
         id,
         fuel: slot.fuel,
         paymentMode: world.startMode.get(id) === 'Prepayment' ? ('prepayment' as const) : ('credit' as const),
-        minutesOff: { credit: minutes.credit, armed: minutes.armed, remote: minutes.remote, fault: 0 },
+        minutesOff: { credit: minutes.credit, armed: minutes.armed, remote: minutes.remote, fault },
         instructedAt: covered ? formatInstant(instructedAt) : null,
         minutesToSafeMode: toSafe === null ? null : Math.round(toSafe),
-        intervals: slot.timeline.intervals,
+        intervals: [...slot.timeline.intervals, ...faults],
       };
     });
     const union = unionOf(meters.flatMap((m) => m.intervals));
@@ -107,6 +110,7 @@ export function policyResult(run: PlayedRun, bucketMinutes = 60): PolicyResult {
       byUser: quarantinesByUser(run),
     },
     alerts: alerts(run),
+    faults: faultSummary(run),
     audit: {
       records: sat.length,
       byKind,
@@ -147,8 +151,22 @@ function addTo(g: MutableGroup, c: ConsumerRecord): void {
 
 const freeze = (g: MutableGroup): GroupOutcome => ({ ...g, meterMinutesOff: { ...g.meterMinutesOff } });
 
-/** The union of off-supply spans: a home off on both fuels at once counts once. */
-function unionOf(intervals: readonly OffInterval[]): { from: Instant; to: Instant }[] {
+/** What the faults did to messages. */
+function faultSummary(run: PlayedRun): FaultSummary {
+  const f = run.world.faults;
+  return {
+    alertsQueued: f.alertsQueued,
+    alertsDeliveredLate: f.alertsDeliveredLate,
+    alertsQueuedAtEnd: run.world.alertsQueuedNow,
+    alertsLost: f.alertsLost,
+    lostAtOfflineHub: f.lostAtOfflineHub,
+    heldForDsp: f.heldForDsp,
+    messagesLost: f.messagesLost,
+  };
+}
+
+/** The union of off-supply spans (any cause): a home off on both fuels at once counts once. */
+function unionOf(intervals: readonly { readonly from: Instant; readonly to: Instant }[]): { from: Instant; to: Instant }[] {
   const sorted = [...intervals].sort((a, b) => a.from - b.from);
   const out: { from: Instant; to: Instant }[] = [];
   for (const i of sorted) {

@@ -16,6 +16,8 @@ export interface SolrPlan {
   readonly fleet: FleetOptions;
   /** Share of electricity meters that are SMETS1 (reached through the S1SP). */
   readonly smets1Share: number;
+  /** The estate's CSP regions and their shares (regional WAN outages). Default North, Central, South a third each. // DOMAIN §3.3 */
+  readonly cspRegions?: ReadonlyMap<string, number>;
   readonly dsp: Partial<DspConfig>;
   /** The SRP in the SoLR Contingency role (MP134B), or acting as the failed supplier with its credentials. */
   readonly srpActsAs: 'solr-contingency' | 'failed-supplier';

@@ -21,7 +21,21 @@ import type { FleetOptions } from '../../emulator/fleet/fleet-options.ts';
 import { buildPremises } from '../../emulator/fleet/fleet-runner.ts';
 import type { FleetWorld, MeterSlot, Premises } from '../../emulator/fleet/premises.ts';
 import { toHanResponse } from '../../proto/han-mapping.ts';
-import type { EnvelopeBody, HanCommand, HanResponse, ServiceRequest, ServiceRequestBody, ServiceResponse } from '../../proto/types.ts';
+import type {
+  DccAlert,
+  DeviceAlert,
+  EnvelopeBody,
+  HanCommand,
+  HanResponse,
+  ServiceRequest,
+  ServiceRequestBody,
+  ServiceResponse,
+  WanResponse,
+} from '../../proto/types.ts';
+import { clientIdOf } from '../../emulator/bus/acl.ts';
+import type { LinkRef } from '../../emulator/bus/fault-plan.ts';
+import { userAlertsTopic, userRequestsTopic, userResponsesTopic, wanDownTopic, wanUpTopic } from '../../emulator/bus/topics.ts';
+import { cspRegionOf, EVEN_REGIONS, HubOutages, MessageLosses, noFaults, type FaultTally } from './world-faults.ts';
 
 /**
  * The world of a supplier-failure scenario, in one process: the estate's
@@ -34,6 +48,11 @@ import type { EnvelopeBody, HanCommand, HanResponse, ServiceRequest, ServiceRequ
  * `Premises.remote` (checked against each meter's trust anchors) and their
  * answers go back to the DSP, all on the one virtual clock. Nothing but the
  * transport differs from a run on the bus.
+ *
+ * The world is also the edge where a scenario's faults act, in process and
+ * on a bus alike (docs/scenarios.md "Faults"): comms hubs offline (WAN
+ * outage, power cut, broker down) with their alerts queued, the DSP
+ * unreachable with what reaches it held, messages lost on a link.
  */
 
 /** ZAZ1-style identities of the parties. // DOMAIN §4.6 */
@@ -59,8 +78,24 @@ export interface SolrWorldOptions {
   readonly srpActsAs: 'solr-contingency' | 'failed-supplier';
   /** How long SRP arrangements may last after the SoLR date. Default 90 days. // MP185 §3 */
   readonly srpWindowMs?: number;
+  /** The estate's CSP regions and their shares, for regional WAN outages. Default North, Central, South a third each. // DOMAIN §3.3 */
+  readonly cspRegions?: ReadonlyMap<string, number>;
+  /** Device alerts a comms hub queues while offline. Default the CHF model's (`DEFAULT_ALERT_QUEUE_LIMIT`). UNVERIFIED // DOMAIN §3.3 */
+  readonly alertQueueLimit?: number;
   /** Other DCC Users (suppliers with no meters of the estate, network operators…), each with its credentials. */
   readonly others?: readonly { readonly id: Eui64; readonly name: string; readonly party: PartyType; readonly roles: readonly Role[] }[];
+  /**
+   * DCC Users an outside system plays (a live rehearsal): the twin sends none
+   * of their scripted requests. Default none.
+   */
+  readonly external?: readonly Eui64[];
+}
+
+/** A party's credentials as the twin issued them: its XML-signing one, and the Digital-Signing one it signs Pre-Commands with. */
+export interface PartyCredentials {
+  readonly xml: Credential;
+  /** An SRP's is the failed supplier's, held as agent. // MP134B req 2 */
+  readonly signing?: Credential;
 }
 
 /** One meter as the scenario sees it. */
@@ -118,7 +153,18 @@ export class SolrWorld {
   private wakeAt: Instant = Infinity;
   readonly vending: { failedStops: Instant; solrStartsAtCoS: boolean };
   private readonly switched = new Map<string, Instant>();
-  private readonly hubsDown = new Set<string>();
+  private readonly hubs: HubOutages;
+  private readonly losses = new MessageLosses();
+  private dspOutages = 0;
+  /** What reached the DSP's edge while it was unreachable, in arrival order, and what it said before it went. */
+  private readonly heldIn: ToDsp[] = [];
+  private readonly heldOut: DspOutput[] = [];
+  /** What the faults did, counted, for the report. */
+  readonly faults: FaultTally = noFaults();
+  /** Premises whose mains power a fault cut, by index. */
+  readonly powerCut = new Set<number>();
+  private readonly seed: string;
+  private readonly regions: ReadonlyMap<string, number>;
   private readonly cut = new Set<string>();
   /** The SR 1.6 commands the SRP's requests put on the WAN, and how many were not a change to Credit. // MP134B req 5 */
   readonly srpCommands = { sent: 0, notCredit: 0 };
@@ -133,6 +179,11 @@ export class SolrWorld {
   private readonly watchers: ((requestId: string, command: HanCommand) => void)[] = [];
   /** Each meter's payment mode when the run began. */
   readonly startMode = new Map<string, 'Prepayment' | 'Credit'>();
+  /** The Users an outside system plays: their scripted requests are not sent. */
+  readonly external: ReadonlySet<string>;
+  /** Each User's credentials, by EUI-64. */
+  readonly credentials = new Map<string, PartyCredentials>();
+  private readonly listeners: ((o: DspOutput) => void)[] = [];
 
   constructor(options: SolrWorldOptions) {
     const o = options.fleet;
@@ -140,6 +191,10 @@ export class SolrWorld {
     this.smki = new Smki({ seed: o.seed });
     this.registry = new Registry(options.srpWindowMs === undefined ? {} : { srpWindowMs: options.srpWindowMs });
     this.vending = { failedStops: Infinity, solrStartsAtCoS: true };
+    this.hubs = new HubOutages(options.alertQueueLimit);
+    this.seed = o.seed;
+    this.regions = options.cspRegions ?? EVEN_REGIONS;
+    this.external = new Set(options.external ?? []);
     const r = this.registry;
     r.addUser({ id: FAILED_SUPPLIER, name: 'Failed supplier', party: 'Supplier', roles: ['IS', 'GS'] });
     r.addUser({ id: SOLR, name: 'Supplier of Last Resort', party: 'Supplier', roles: ['IS', 'GS'] });
@@ -156,11 +211,14 @@ export class SolrWorld {
     this.failedGas = this.failed.inRole('GS');
     this.solr = new DuisUser({ id: SOLR, role: 'IS', xml: solrXml, signing: this.solrSigning });
     this.solrGas = this.solr.inRole('GS');
+    this.credentials.set(FAILED_SUPPLIER, { xml: failedXml, signing: failedSigning });
+    this.credentials.set(SOLR, { xml: solrXml, signing: this.solrSigning });
     if (options.srpActsAs === 'solr-contingency') {
       // MP134B req 2: its own XML-signing certificate; the failed supplier's signing key, held as agent.
       const code = options.dsp.roleCodes?.solrContingency ?? 'SC';
       const srpXml = xml(SRP_ID);
       this.srp = new DuisUser({ id: SRP_ID, role: code, xml: srpXml, signing: failedSigning });
+      this.credentials.set(SRP_ID, { xml: srpXml, signing: failedSigning });
       this.srpGas = this.srp;
     } else {
       // Without the role the SRP sends as the failed supplier itself, with its credentials and its counter.
@@ -173,7 +231,9 @@ export class SolrWorld {
       const signing = u.party === 'Supplier' ? ds(u.id, REMOTE_PARTY_ROLE.supplier) : undefined;
       const first = u.roles[0] ?? 'OU';
       const code = first === 'SoLRContingency' ? (options.dsp.roleCodes?.solrContingency ?? 'SC') : first;
-      this.others.set(u.id, new DuisUser({ id: u.id, role: code, xml: xml(u.id), ...(signing === undefined ? {} : { signing }) }));
+      const own = { xml: xml(u.id), ...(signing === undefined ? {} : { signing }) };
+      this.credentials.set(u.id, own);
+      this.others.set(u.id, new DuisUser({ id: u.id, role: code, ...own }));
     }
     this.dsp = new Dsp({ registry: r, smki: this.smki, transCoS, config: options.dsp });
 
@@ -187,12 +247,8 @@ export class SolrWorld {
       vendingOpen: (_p, slot, now) => this.canVend(slot, now),
       onRemoteResponse: (p, slot, response, now) => this.meterAnswered(p, slot, response, now),
       onAlert: (p, slot, code, now) => {
-        // Behind a WAN outage the alert stays at the premises. Not modelled: the CHF's queue that delivers it later.
         const hub = eui64FromIndex(HUB_PREFIX, p.index);
-        if (this.hubsDown.has(hub)) return;
-        const alert = { code, device: slot.snapshot.context.id, at: now, critical: false };
-        if (this.bus !== null) this.bus.up(hub, { kind: 'deviceAlert', deviceAlert: alert });
-        else this.deliver(this.dsp.deviceAlert(alert, now));
+        this.fromHub({ kind: 'alert', hub, alert: { code, device: slot.snapshot.context.id, at: now, critical: false } });
       },
     };
     this.fleetWorld = world;
@@ -301,13 +357,18 @@ export class SolrWorld {
   }
 
   /**
-   * A WAN outage from `from` to `until` for a share of the comms hubs, picked
-   * from `label` alone (so every policy loses the same hubs). // DOMAIN §3.3
+   * A WAN outage from `from` to `until` for a share of the comms hubs (of one
+   * CSP region, when `region` names one), picked from `label` alone (so every
+   * policy loses the same hubs). Premises have their region from the seed
+   * (`cspRegionOf`). // DOMAIN §3.3
    */
-  cutWan(label: string, share: number, from: Instant, until: Instant): void {
+  cutWan(label: string, share: number, from: Instant, until: Instant, region: string | null = null): void {
     const pick = Rng.fromSeed(label);
     const hubs = new Set<Eui64>();
-    for (const m of this.meters) if (!hubs.has(m.hub) && pick.chance(share)) hubs.add(m.hub);
+    for (const m of this.meters) {
+      if (region !== null && cspRegionOf(this.seed, m.premises.index, this.regions) !== region) continue;
+      if (!hubs.has(m.hub) && pick.chance(share)) hubs.add(m.hub);
+    }
     for (const hub of hubs) this.cut.add(hub);
     this.clock.schedule(Math.max(this.clock.now(), from), () => {
       for (const hub of hubs) this.wanLink(hub, false);
@@ -317,9 +378,88 @@ export class SolrWorld {
     });
   }
 
+  /** Whether a comms hub's WAN is up now. */
+  hubUp(hub: string): boolean {
+    return !this.hubs.offline(hub);
+  }
+
   /** Every comms hub an outage cut. */
   get wanCut(): ReadonlySet<string> {
     return this.cut;
+  }
+
+  /**
+   * Mains power lost from `from` to `until` at a share of the premises,
+   * picked from `label` alone (so every policy loses the same premises). The
+   * ESME powers the comms hub, so the hub is offline meanwhile (the DSP
+   * answers E20; alerts wait in the hub); the household has no electricity
+   * (off supply, cause `fault`); the gas meter, on its battery, keeps its
+   * supply. // DOMAIN §3.1, §3.3
+   */
+  cutPower(label: string, share: number, from: Instant, until: Instant): void {
+    const pick = Rng.fromSeed(label);
+    const homes = this.homes.filter(() => pick.chance(share));
+    for (const p of homes) {
+      this.powerCut.add(p.index);
+      for (const slot of p.meters) if (slot.fuel === 'electricity') slot.timeline.recordFault(from, until);
+    }
+    this.clock.schedule(Math.max(this.clock.now(), from), () => {
+      for (const p of homes) this.outageStarts(eui64FromIndex(HUB_PREFIX, p.index));
+    });
+    this.clock.schedule(Math.max(this.clock.now(), until), () => {
+      for (const p of homes) this.outageEnds(eui64FromIndex(HUB_PREFIX, p.index));
+    });
+  }
+
+  /**
+   * The broker down from `from` to `until`. It carries every WAN message and
+   * every User's, so every comms hub is unreachable (as in a WAN outage of
+   * all hubs) and so is the DSP (as in a DSP outage). When it is back the
+   * clients reconnect: the hubs send what they queued, then the DSP gets what
+   * was held.
+   */
+  brokerDown(from: Instant, until: Instant): void {
+    const hubs = [...new Set(this.meters.map((m) => m.hub))];
+    this.clock.schedule(Math.max(this.clock.now(), from), () => {
+      this.dspOutages++;
+      for (const hub of hubs) this.outageStarts(hub);
+    });
+    this.clock.schedule(Math.max(this.clock.now(), until), () => {
+      for (const hub of hubs) this.outageEnds(hub);
+      this.dspBack();
+    });
+  }
+
+  /**
+   * The DSP unreachable from `from` to `until`: nothing reaches it or leaves
+   * it, and it judges no deadline. What is sent to it meanwhile (requests,
+   * answers, alerts) waits at the edge in arrival order and is handed to it
+   * when it is back, before its deadlines are judged.
+   */
+  dspOutage(from: Instant, until: Instant): void {
+    this.clock.schedule(Math.max(this.clock.now(), from), () => {
+      this.dspOutages++;
+    });
+    this.clock.schedule(Math.max(this.clock.now(), until), () => this.dspBack());
+  }
+
+  /**
+   * Messages on `link` (a client's uplink, or a topic filter) lost with
+   * probability `drop` from `from` to `until`, seeded from `label` and each
+   * message's identity. // emulator/bus/fault-plan.ts
+   */
+  loseMessages(label: string, link: LinkRef, drop: number, from: Instant, until: Instant): void {
+    this.losses.add(label, link, drop, from, until);
+  }
+
+  /** Whether the DSP is unreachable now (on a bus, the DSP node's deadline wake waits meanwhile). */
+  get dspDown(): boolean {
+    return this.dspOutages > 0;
+  }
+
+  /** Alerts still queued in offline comms hubs. */
+  get alertsQueuedNow(): number {
+    return this.hubs.queued;
   }
 
   meter(id: string): MeterRef | undefined {
@@ -332,38 +472,35 @@ export class SolrWorld {
    * answer. // DOMAIN §4.3
    */
   critical(user: DuisUser, target: MeterRef, srv: string, body: ServiceRequestBody, done?: (r: ServiceResponse) => void): void {
+    // An outside system plays this User: it sends its own requests, or none.
+    if (this.external.has(user.id)) return;
     const now = this.clock.now();
     if (!this.firstSent.has(target.id)) this.firstSent.set(target.id, now);
-    const bus = this.bus;
-    if (bus !== null) {
-      // Over the bus the flow goes on when the answers arrive: the Pre-Command, then the final answer.
-      if (target.smets1) {
-        const req = user.request(target.id, srv, 5, body);
-        this.await(req.header.requestId, user.id, done);
-        bus.send(user.id, req);
-        return;
-      }
-      const cv4 = user.request(target.id, srv, 4, body);
-      this.transformsWaiting.set(`${user.id}|${cv4.header.requestId}`, { user, cv4, done });
-      bus.send(user.id, cv4);
-      return;
-    }
+    // The flow goes on as the answers reach the User (`toUser`): the Pre-Command, then the final answer.
     if (target.smets1) {
       const req = user.request(target.id, srv, 5, body);
       this.await(req.header.requestId, user.id, done);
-      this.deliver(this.dsp.submit(user.id, req, now));
+      this.sendRequest(user.id, req);
       return;
     }
     const cv4 = user.request(target.id, srv, 4, body);
-    const out = this.dsp.submit(user.id, cv4, now);
-    const pre = out.find((o) => o.kind === 'response')?.response;
-    this.deliver(out);
-    if (pre?.responseCode !== 'I0' || pre.preCommand === undefined) {
-      if (pre !== undefined) done?.(pre);
-      return;
-    }
-    this.await(cv4.header.requestId, user.id, done);
-    this.deliver(this.dsp.submit(user.id, user.signedSend(cv4, pre.preCommand, 5), now));
+    this.transformsWaiting.set(`${user.id}|${cv4.header.requestId}`, { user, cv4, done });
+    this.sendRequest(user.id, cv4);
+  }
+
+  /**
+   * A User's request handed to the DSP directly (a scenario's own requests,
+   * on any bus), through the same gates as any other; `after` hears the
+   * DSP's outputs for it once it has handled it — at once, or when a DSP
+   * outage ends.
+   */
+  submit(user: Eui64, request: ServiceRequest, after?: (out: readonly DspOutput[]) => void): void {
+    this.toDsp({ kind: 'request', user, request, overBus: false, ...(after === undefined ? {} : { after }) });
+  }
+
+  /** Whether a response the DSP sends `user` now reaches it (a messageLoss fault may lose it). */
+  reaches(user: Eui64, r: ServiceResponse): boolean {
+    return !this.losses.lost(this.clock.now(), DSP_CLIENT, userResponsesTopic(user), ...responseIdentity(r));
   }
 
   /**
@@ -372,9 +509,109 @@ export class SolrWorld {
    * reach it. // DOMAIN §3.3
    */
   wanLink(hub: Eui64, up: boolean): void {
-    this.dsp.hubOnline(hub, up);
-    if (up) this.hubsDown.delete(hub);
-    else this.hubsDown.add(hub);
+    if (up) this.outageEnds(hub);
+    else this.outageStarts(hub);
+  }
+
+  /** One more outage at `hub`: offline from the first. */
+  private outageStarts(hub: Eui64): void {
+    if (this.hubs.down(hub)) this.dsp.hubOnline(hub, false);
+  }
+
+  /** An outage at `hub` ends; after the last the hub is online and sends up what it queued, oldest first. // DOMAIN §3.3 */
+  private outageEnds(hub: Eui64): void {
+    const queued = this.hubs.up(hub);
+    if (queued === null) return;
+    this.dsp.hubOnline(hub, true);
+    for (const alert of queued) {
+      this.faults.alertsDeliveredLate++;
+      this.toDsp({ kind: 'alert', hub, alert });
+    }
+  }
+
+  /** A User's request on its way to the DSP: published on its topic on a bus, handed over in process. */
+  private sendRequest(user: Eui64, request: ServiceRequest): void {
+    this.toDsp({ kind: 'request', user, request, overBus: this.bus !== null });
+  }
+
+  /** A comms hub says something up its WAN; while it is offline alerts wait in its queue and answers are lost. // DOMAIN §3.3 */
+  private fromHub(m: Extract<ToDsp, { kind: 'answer' | 'alert' }>): void {
+    if (!this.hubs.offline(m.hub)) return this.toDsp(m);
+    if (m.kind === 'answer') this.faults.lostAtOfflineHub++;
+    else if (this.hubs.queue(m.hub, m.alert)) this.faults.alertsQueued++;
+    else this.faults.alertsLost++;
+  }
+
+  /**
+   * Everything on its way to the DSP passes here: lost on its link (a
+   * messageLoss fault), held while the DSP is unreachable, else handed over —
+   * on a bus, published on its topic.
+   */
+  private toDsp(m: ToDsp): void {
+    if (this.lostOnLink(m)) return;
+    if (this.dspOutages > 0) {
+      this.heldIn.push(m);
+      this.faults.heldForDsp++;
+      return;
+    }
+    const bus = this.bus;
+    if (bus !== null && m.kind === 'request' && m.overBus) return bus.send(m.user, m.request);
+    if (bus !== null && m.kind === 'answer') return bus.up(m.hub, { kind: 'wanResponse', wanResponse: m.wanResponse });
+    if (bus !== null && m.kind === 'alert') return bus.up(m.hub, { kind: 'deviceAlert', deviceAlert: m.alert });
+    const out = this.handToDsp(m);
+    this.deliver(out);
+    if (m.kind === 'request') m.after?.(out);
+  }
+
+  private handToDsp(m: ToDsp): DspOutput[] {
+    const now = this.clock.now();
+    if (m.kind === 'request') return this.dsp.submit(m.user, m.request, now);
+    if (m.kind === 'answer') return this.dsp.deviceResponse(m.hub, m.wanResponse, now);
+    return this.dsp.deviceAlert(m.alert, now);
+  }
+
+  /** Whether a message on its way to the DSP is lost on its link (counted). */
+  private lostOnLink(m: ToDsp): boolean {
+    const now = this.clock.now();
+    const lost =
+      m.kind === 'request'
+        ? this.losses.lost(now, clientIdOf({ kind: 'user', id: m.user }), userRequestsTopic(m.user), ...requestIdentity(m.request))
+        : this.losses.lost(
+            now,
+            clientIdOf({ kind: 'hub', id: m.hub }),
+            wanUpTopic(m.hub),
+            ...(m.kind === 'answer' ? answerIdentity(m.wanResponse) : alertIdentity(m.alert)),
+          );
+    if (lost) this.faults.messagesLost++;
+    return lost;
+  }
+
+  /** Whether a message the DSP sends now on `topic` is lost (counted). */
+  private lostFromDsp(topic: string, [key, identity]: Identity): boolean {
+    const lost = this.losses.lost(this.clock.now(), DSP_CLIENT, topic, key, identity);
+    if (lost) this.faults.messagesLost++;
+    return lost;
+  }
+
+  /**
+   * The last outage of the DSP ends: what it said before it went leaves
+   * first; then it handles what was held for it, in arrival order; then it
+   * judges its deadlines — so held answers complete their requests before any
+   * of them can time out (E21).
+   */
+  private dspBack(): void {
+    if (this.dspOutages === 0 || --this.dspOutages > 0) return;
+    const out = this.heldOut.splice(0);
+    const after: (() => void)[] = [];
+    for (const m of this.heldIn.splice(0)) {
+      const handled = this.handToDsp(m);
+      out.push(...handled);
+      const then = m.kind === 'request' ? m.after : undefined;
+      if (then !== undefined) after.push(() => then(handled));
+    }
+    out.push(...this.dsp.due(this.clock.now()));
+    this.deliver(out);
+    for (const f of after) f();
   }
 
   /** From now on the world talks to the DSP and its Users over the bus. */
@@ -382,24 +619,33 @@ export class SolrWorld {
     this.bus = wiring;
   }
 
-  /** Bus runs: a command for a meter came down a comms hub's WAN. */
+  /** Bus runs: a command for a meter came down a comms hub's WAN (unless a messageLoss fault loses it on the way). */
   commandArrived(device: string, command: HanCommand): void {
+    const hub = this.byId.get(device)?.hub;
+    if (hub !== undefined && this.lostFromDsp(wanDownTopic(hub), commandIdentity(device, command))) return;
     this.toMeter(device, command);
   }
 
-  /** Bus runs: a User received a response on its topic. */
-  responseArrived(user: string, r: ServiceResponse): void {
+  /** Bus runs: a User received a response on its topic (unless a messageLoss fault loses it on the way). */
+  responseArrived(user: Eui64, r: ServiceResponse): void {
+    if (this.lostFromDsp(userResponsesTopic(user), responseIdentity(r))) return;
     this.toUser(user, r);
   }
 
-  /** Bus runs: a User received an alert on its topic. */
-  alertArrived(user: string, code: string): void {
-    this.inboxOf(user).alerts.push({ code, at: this.clock.now() });
+  /** Bus runs: a User received an alert on its topic (unless a messageLoss fault loses it on the way). */
+  alertArrived(user: Eui64, alert: DccAlert | DeviceAlert): void {
+    if (this.lostFromDsp(userAlertsTopic(user), alertIdentity(alert))) return;
+    this.inboxOf(user).alerts.push({ code: alertCode(alert), at: this.clock.now() });
   }
 
   /** Bus runs: the DSP's gateway sent a command (so watchers see it as they do in process). */
   commandSent(requestId: string, command: HanCommand): void {
     for (const w of this.watchers) w(requestId, command);
+  }
+
+  /** Hears every output of the DSP the world sends on (commands, responses, alerts), before it goes on. */
+  listen(listener: (o: DspOutput) => void): void {
+    this.listeners.push(listener);
   }
 
   /** Hears every command the DSP sends, with the RequestID it answers. */
@@ -421,16 +667,27 @@ export class SolrWorld {
 
   /** Sends the DSP's outputs on: commands to meters, responses and alerts to Users' inboxes. */
   deliver(outputs: readonly DspOutput[]): void {
+    if (this.dspOutages > 0) {
+      // Nothing leaves an unreachable DSP: what it says (an admin step's commands) waits at the edge.
+      this.heldOut.push(...outputs);
+      this.faults.heldForDsp += outputs.length;
+      return;
+    }
+    for (const o of outputs) for (const l of this.listeners) l(o);
     if (this.bus !== null) {
-      for (const o of outputs) if (o.kind === 'command') this.commandSent(o.requestId, o.command);
+      // The DSP node tells `commandSent` of each command it publishes.
       this.bus.publishOutputs(outputs);
       return;
     }
     for (const o of outputs) {
-      if (o.kind === 'command') for (const w of this.watchers) w(o.requestId, o.command);
-      if (o.kind === 'command') this.toMeter(o.device, o.command);
-      else if (o.kind === 'response') this.toUser(o.to, o.response);
-      else this.inboxOf(o.to).alerts.push({ code: o.kind === 'dccAlert' ? o.alert.code : hex4(o.alert.code), at: this.clock.now() });
+      if (o.kind === 'command') {
+        for (const w of this.watchers) w(o.requestId, o.command);
+        if (!this.lostFromDsp(wanDownTopic(o.hub), commandIdentity(o.device, o.command))) this.toMeter(o.device, o.command);
+      } else if (o.kind === 'response') {
+        if (!this.lostFromDsp(userResponsesTopic(o.to), responseIdentity(o.response))) this.toUser(o.to, o.response);
+      } else if (!this.lostFromDsp(userAlertsTopic(o.to), alertIdentity(o.alert))) {
+        this.inboxOf(o.to).alerts.push({ code: alertCode(o.alert), at: this.clock.now() });
+      }
     }
     this.planWake();
   }
@@ -438,6 +695,11 @@ export class SolrWorld {
   private toMeter(device: string, command: HanCommand): void {
     const m = this.byId.get(device);
     if (m === undefined) return;
+    // A command cannot reach a meter behind an offline comms hub: it is lost, and the DSP times out (E21). // DOMAIN §3.3
+    if (this.hubs.offline(m.hub)) {
+      this.faults.lostAtOfflineHub++;
+      return;
+    }
     if (command.kind === 'updateSupplierCredentials') {
       // The device's security layer, not its meter. // DOMAIN §5.3
       const now = this.clock.now();
@@ -452,7 +714,7 @@ export class SolrWorld {
         command: 'updateSupplierCredentials' as const,
         outcome: ok ? ('success' as const) : ('failure' as const),
       };
-      this.answerUp(m, ok ? response : { ...response, reason: 'not-authorised' as const }, now);
+      this.answerUp(m, ok ? response : { ...response, reason: 'not-authorised' as const });
       return;
     }
     m.premises.remote(m.slot, command);
@@ -469,25 +731,23 @@ export class SolrWorld {
     ) {
       this.creditAt.set(m.id, now);
     }
-    this.answerUp(m, toHanResponse(response), now);
+    this.answerUp(m, toHanResponse(response));
   }
 
   /** A meter's answer on its way to the DSP: up the hub's WAN on a bus, straight to the DSP in process. */
-  private answerUp(m: MeterRef, response: HanResponse, now: Instant): void {
-    const wanResponse = { commsHub: m.hub, device: m.id, response };
-    if (this.bus !== null) this.bus.up(m.hub, { kind: 'wanResponse', wanResponse });
-    else this.deliver(this.dsp.deviceResponse(m.hub, wanResponse, now));
+  private answerUp(m: MeterRef, response: HanResponse): void {
+    this.fromHub({ kind: 'answer', hub: m.hub, wanResponse: { commsHub: m.hub, device: m.id, response } });
   }
 
   private toUser(user: string, r: ServiceResponse): void {
     this.inboxOf(user).responses.push(r);
     this.every.get(`${user}|${r.requestId}`)?.(r);
     const t = this.transformsWaiting.get(`${user}|${r.requestId}`);
-    if (t !== undefined && this.bus !== null) {
+    if (t !== undefined) {
       this.transformsWaiting.delete(`${user}|${r.requestId}`);
       if (r.responseCode === 'I0' && r.preCommand !== undefined) {
         this.await(r.requestId, user, t.done);
-        this.bus.send(user, t.user.signedSend(t.cv4, r.preCommand, 5));
+        this.sendRequest(t.user.id, t.user.signedSend(t.cv4, r.preCommand, 5));
       } else t.done?.(r);
       return;
     }
@@ -522,9 +782,50 @@ export class SolrWorld {
     this.wakeAt = at;
     this.clock.schedule(at, () => {
       if (this.wakeAt === at) this.wakeAt = Infinity;
+      // An unreachable DSP judges no deadline; `dspBack` does when it is back.
+      if (this.dspOutages > 0) return;
       this.deliver(this.dsp.due(this.clock.now()));
     });
   }
 }
 
 const hex4 = (code: number): string => `0x${code.toString(16).toUpperCase().padStart(4, '0')}`;
+
+/** What travels to the DSP through the world's edge. `overBus`: a request published on the User's topic when on a bus. */
+type ToDsp =
+  | {
+      readonly kind: 'request';
+      readonly user: Eui64;
+      readonly request: ServiceRequest;
+      readonly overBus: boolean;
+      readonly after?: (out: readonly DspOutput[]) => void;
+    }
+  | { readonly kind: 'answer'; readonly hub: Eui64; readonly wanResponse: WanResponse }
+  | { readonly kind: 'alert'; readonly hub: Eui64; readonly alert: DeviceAlert };
+
+const DSP_CLIENT = clientIdOf({ kind: 'dsp' });
+
+/**
+ * A message for message loss: what it is about (a key free of run-wide
+ * counters such as a RequestID's, whose order a transport may change) and
+ * its full identity. The same message has the same pair in process and on a bus.
+ */
+type Identity = readonly [key: string, identity: string];
+
+/** A RequestID without its counter: originator and target. // DOMAIN §4.1 */
+const aboutOf = (requestId: string): string => requestId.slice(0, Math.max(0, requestId.lastIndexOf(':')));
+const requestIdentity = (r: ServiceRequest): Identity => [
+  `request|${aboutOf(r.header.requestId)}|${r.header.commandVariant}`,
+  `request|${r.header.requestId}|${r.header.commandVariant}`,
+];
+const responseIdentity = (r: ServiceResponse): Identity => {
+  const what = `${r.responseCode}|${r.preCommand === undefined ? '' : 'pre-command'}`;
+  return [`response|${aboutOf(r.requestId)}|${what}`, `response|${r.requestId}|${what}`];
+};
+const commandIdentity = (device: string, c: HanCommand): Identity => [`command|${device}`, `command|${device}|${c.ref ?? ''}`];
+const answerIdentity = (w: WanResponse): Identity => [`answer|${w.device}`, `answer|${w.device}|${w.response.ref ?? ''}`];
+const alertIdentity = (a: DccAlert | DeviceAlert): Identity =>
+  'device' in a
+    ? [`device-alert|${a.device}|${a.code}`, `device-alert|${a.device}|${a.code}|${a.at}`]
+    : [`dcc-alert|${a.code}|${aboutOf(a.requestId)}`, `dcc-alert|${a.code}|${a.requestId}`];
+const alertCode = (a: DccAlert | DeviceAlert): string => (typeof a.code === 'string' ? a.code : hex4(a.code));

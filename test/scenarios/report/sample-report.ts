@@ -51,6 +51,15 @@ const doNothing: PolicyResult = {
     chainBreak: null,
     head: 'a'.repeat(64),
   },
+  faults: {
+    alertsQueued: 0,
+    alertsDeliveredLate: 0,
+    alertsQueuedAtEnd: 0,
+    alertsLost: 0,
+    lostAtOfflineHub: 0,
+    heldForDsp: 0,
+    messagesLost: 0,
+  },
   consumers: selectConsumerDetail(
     [
       {
@@ -121,6 +130,16 @@ const srpToCredit: PolicyResult = {
     chainVerifies: false,
     chainBreak: { index: 41, reason: 'hash does not match the record' },
     head: 'b'.repeat(64),
+  },
+  // A WAN outage during the switch: alerts queued in the hubs, some still there at the end.
+  faults: {
+    alertsQueued: 14,
+    alertsDeliveredLate: 12,
+    alertsQueuedAtEnd: 2,
+    alertsLost: 1,
+    lostAtOfflineHub: 3,
+    heldForDsp: 0,
+    messagesLost: 0,
   },
   consumers: selectConsumerDetail([
     {

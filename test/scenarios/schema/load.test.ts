@@ -26,7 +26,7 @@ const FIXTURES = 'test/scenarios/schema/fixtures';
 
 describe('loadScenarioFile', () => {
   it('loads the examples', async () => {
-    for (const path of ['scenarios/examples/small-solr.yaml', 'scenarios/examples/escalation.json']) {
+    for (const path of ['scenarios/examples/small-solr.yaml', 'scenarios/examples/escalation.json', 'scenarios/examples/faults.yaml']) {
       expect(await errorsOf(path)).toEqual([]);
     }
   });

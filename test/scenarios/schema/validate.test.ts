@@ -128,6 +128,7 @@ describe('validateScenario: round trip through the file form', () => {
     ['every kind', () => Promise.resolve(valid(EVERY_KIND))],
     ['small-solr.yaml', () => scenarioOf('scenarios/examples/small-solr.yaml')],
     ['escalation.json', () => scenarioOf('scenarios/examples/escalation.json')],
+    ['faults.yaml', () => scenarioOf('scenarios/examples/faults.yaml')],
   ];
 
   it.each(cases)('%s: validating the written-back file gives the same scenario', async (_name, scenario) => {
