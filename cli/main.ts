@@ -9,6 +9,7 @@ import { progressBar } from './progress.ts';
 import { runBroker } from './broker.ts';
 import { runWatch } from './watch.ts';
 import { RUN_USAGE, runList, runScenarioCommand, runValidate } from './run-scenario.ts';
+import { SERVE_USAGE, runServe } from './serve.ts';
 
 const USAGE = `usage: smets-twin <command> [options]
 
@@ -20,8 +21,10 @@ commands:
   fleet     run a device-only fleet of prepayment homes and print their supply outcomes
   broker    run the embedded MQTT broker in the foreground until Ctrl-C
   watch     print the messages on the bus, one line each, until Ctrl-C
+  serve     run a scenario live on paced time for outside systems: status page, admin API, DUIS services
 
 ${RUN_USAGE}
+${SERVE_USAGE}
 fleet options:
   --premises N     number of premises (default 1000)
   --days D         simulated days (default 28)
@@ -69,6 +72,13 @@ async function main(argv: readonly string[]): Promise<number> {
     return runScenarioCommand(rest.includes('--policy') ? rest : [...rest, '--policy', 'all'], fail);
   }
   if (command === 'validate') return runValidate(rest, fail);
+  if (command === 'serve') {
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    return runServe(rest, { fail });
+  }
   if (command === 'run') {
     if (rest.includes('--help') || rest.includes('-h')) {
       process.stdout.write(USAGE);

@@ -89,12 +89,20 @@ export class DspAdmin {
     this.audit(at, failed, `SoLR ${solr} appointed; MPIDs ${mpids.join(', ') || 'none'} move ${delay}`);
   }
 
-  /** A User's ARO/SRO uploads an Anomaly Detection Threshold file. // MP134B req 4; DOMAIN §4.7 */
-  uploadAdt(file: unknown, at: Instant): Result<AdtFile, readonly FieldError[]> {
+  /**
+   * A User's ARO/SRO uploads an Anomaly Detection Threshold file; `uploadedBy`
+   * names which officer, when the caller knows. // MP134B req 4; DOMAIN §4.7
+   */
+  uploadAdt(file: unknown, at: Instant, uploadedBy?: 'ARO' | 'SRO'): Result<AdtFile, readonly FieldError[]> {
     const r = this.dsp.adt.upload(file, at);
     if (!r.ok) return err(r.error);
     const f = r.value;
-    this.audit(at, f.user, `ADT file for role ${f.role}: ${f.thresholds.map((t) => `${t.srv}≤${t.limit}`).join(', ') || 'no thresholds'}`);
+    const by = uploadedBy === undefined ? '' : ` (uploaded by its ${uploadedBy})`;
+    this.audit(
+      at,
+      f.user,
+      `ADT file for role ${f.role}${by}: ${f.thresholds.map((t) => `${t.srv}≤${t.limit}`).join(', ') || 'no thresholds'}`,
+    );
     return ok(f);
   }
 
@@ -146,6 +154,15 @@ export class DspAdmin {
   setUserStatus(user: Eui64, status: 'active' | 'suspended', at: Instant): void {
     this.dsp.registry.setUserStatus(user, status, at);
     this.audit(at, user, `User ${status}`);
+  }
+
+  /**
+   * A User's Receive Response Service URL is set, or cleared with null: where
+   * the DCC POSTs its asynchronous responses and alerts. The DSP records the
+   * change; the edge that delivers holds the URL. // DOMAIN §4.1
+   */
+  setReceiveUrl(user: Eui64, url: string | null, at: Instant): void {
+    this.audit(at, user, url === null ? 'Receive Response Service URL cleared' : `Receive Response Service URL set to ${url}`);
   }
 
   private audit(at: Instant, sender: Eui64 | null, detail: string): void {
