@@ -3,11 +3,8 @@ import { toEui64, type Eui64 } from '../core/ids.ts';
 import { err, ok, type Result } from '../core/result.ts';
 import { DAY_MS, type Instant } from '../core/time/duration.ts';
 import { LIBRARY } from '../scenarios/library/index.ts';
-import * as flagship from '../scenarios/library/solr-disorderly-exit.ts';
-import * as escalation from '../scenarios/library/srp-role-escalation.ts';
-import { cutoverScript } from '../scenarios/library/gas-and-cutover.ts';
 import { planOf, stageScenario } from '../scenarios/runner/play-scenario.ts';
-import { solrWorldOf, stageSolr, type Script } from '../scenarios/runner/play-solr.ts';
+import { solrWorldOf, stageSolr } from '../scenarios/runner/play-solr.ts';
 import type { SolrPlan } from '../scenarios/runner/solr-plan.ts';
 import { FAILED_SUPPLIER, SOLR, SRP_ID, type PartyCredentials, type SolrWorld } from '../scenarios/runner/solr-world.ts';
 import { defaultLevers } from '../scenarios/schema/policy-plan.ts';
@@ -60,31 +57,6 @@ export interface RehearsalWorld {
   credentialsFor(party: string): PartyCredentials | undefined;
 }
 
-/** How each library scenario is staged: its flagship shape, and its script. Mirrors `scenarios/library/index.ts`. */
-interface LibraryStaging {
-  readonly shape: Omit<flagship.FlagshipOptions, 'policies' | 'seed'>;
-  readonly plan?: (p: SolrPlan) => SolrPlan;
-  readonly script?: (start: Instant) => Script;
-}
-
-export const LIBRARY_STAGING: Readonly<Record<string, LibraryStaging>> = {
-  'solr-disorderly-exit': { shape: {} },
-  'policy-comparison': { shape: { premises: 2000, srpHours: 65 } },
-  'smets1-estate': { shape: { premises: 5000, smets1Share: 1 } },
-  'gas-sleepy-meters': { shape: { premises: 5000 } },
-  'wan-outage-during-solr': { shape: { premises: 5000, wanOutage: { share: 0.2, hours: 12 } } },
-  'srp-role-escalation': {
-    shape: { premises: 200, days: 21 },
-    plan: (p) => ({ ...p, srpWindowMs: 10 * DAY_MS }),
-    script: (start) => escalation.escalationScript(start, [], { count: 0 }),
-  },
-  'change-of-supplier-cutover': {
-    shape: { premises: 200, days: 14 },
-    script: (start) =>
-      cutoverScript(start, { failedRefusedByDsp: null, failedRefusedByDevice: null, solrAnswer: null, solrDeviceOutcome: null }),
-  },
-};
-
 /** Builds and stages the world; a mistake in the choice (an unknown scenario, party or policy, a bad file) is a list of field errors. */
 export async function rehearsalWorld(c: RehearsalChoice): Promise<Result<RehearsalWorld, readonly FieldError[]>> {
   if (c.policy !== undefined && !(POLICY_NAMES as readonly string[]).includes(c.policy)) {
@@ -92,23 +64,17 @@ export async function rehearsalWorld(c: RehearsalChoice): Promise<Result<Rehears
   }
   const library = LIBRARY.get(c.scenario);
   if (library !== undefined) {
-    const staging = LIBRARY_STAGING[c.scenario];
-    if (staging === undefined)
-      return err([fieldError('scenario', 'unknown-kind', 'a library scenario the rehearsal can stage', c.scenario)]);
-    const [base] = flagship.flagshipPlans({
-      ...staging.shape,
+    const { plan, script } = library.stage({
       ...(c.premises === undefined ? {} : { premises: c.premises }),
       ...(c.days === undefined ? {} : { days: c.days }),
       ...(c.seed === undefined ? {} : { seed: c.seed }),
-      policies: [c.policy ?? library.defaultPolicies[0] ?? 'mp134b'],
+      policy: c.policy ?? library.defaultPolicies[0] ?? 'mp134b',
     });
-    if (base === undefined) throw new RangeError(`${c.scenario}: no plan`);
-    const plan = staging.plan?.(base) ?? base;
     const parties = threeParties(plan, { failed: 'Failed supplier', srp: 'Shared Resource Provider', solr: 'Supplier of Last Resort' });
     const external = resolveExternal(c.external ?? [], parties);
     if (!external.ok) return external;
     const world = solrWorldOf(plan, { external: external.value.map((p) => p.id) });
-    const staged = stageSolr(plan, world, staging.script?.(plan.fleet.start));
+    const staged = stageSolr(plan, world, script);
     return ok(made(library.name, library.description, plan, world, staged.end, parties, external.value));
   }
   if (!/\.(ya?ml|json|m?ts|m?js)$/.test(c.scenario)) {

@@ -34,6 +34,42 @@ export interface LibraryScenario {
   readonly description: string;
   readonly defaultPolicies: readonly PolicyName[];
   run(o: LibraryRunOptions): Promise<Report>;
+  /**
+   * Its plan under one policy and the script it plays beside the timeline, for
+   * a caller that drives the world's clock itself (`serve`). The script's
+   * findings are not checked: assertions belong to `run`.
+   */
+  stage(o: LibraryStageOptions): { readonly plan: SolrPlan; readonly script?: Script };
+}
+
+/** How a library scenario is sized and seeded for one policy. */
+export interface LibraryStageOptions {
+  readonly premises?: number;
+  readonly days?: number;
+  readonly seed?: string;
+  readonly policy: PolicyName;
+}
+
+/** The flagship's plans for `policies`, shaped by a scenario and sized by the caller. */
+function plansOf(
+  shape: Omit<flagship.FlagshipOptions, 'policies' | 'seed'>,
+  o: { readonly premises?: number; readonly days?: number; readonly seed?: string },
+  policies: readonly PolicyName[],
+): SolrPlan[] {
+  return flagship.flagshipPlans({
+    ...shape,
+    ...(o.premises === undefined ? {} : { premises: o.premises }),
+    ...(o.days === undefined ? {} : { days: o.days }),
+    ...(o.seed === undefined ? {} : { seed: o.seed }),
+    policies,
+  });
+}
+
+/** The one plan of `policy`. */
+function planOf(shape: Omit<flagship.FlagshipOptions, 'policies' | 'seed'>, o: LibraryStageOptions, name: string): SolrPlan {
+  const [plan] = plansOf(shape, o, [o.policy]);
+  if (plan === undefined) throw new RangeError(`${name}: no plan`);
+  return plan;
 }
 
 /** A supplier failure from the flagship's timeline, sized and shaped by `shape`, checked by `check`. */
@@ -51,15 +87,10 @@ function failureScenario(v: FailureVariant): LibraryScenario {
     name: v.name,
     description: v.description,
     defaultPolicies: v.defaultPolicies,
+    stage: (o) => ({ plan: planOf(v.shape, o, v.name) }),
     async run(o) {
       const started = o.wallClock?.() ?? 0;
-      const plans = flagship.flagshipPlans({
-        ...v.shape,
-        ...(o.premises === undefined ? {} : { premises: o.premises }),
-        ...(o.days === undefined ? {} : { days: o.days }),
-        ...(o.seed === undefined ? {} : { seed: o.seed }),
-        policies: o.policies ?? v.defaultPolicies,
-      });
+      const plans = plansOf(v.shape, o, o.policies ?? v.defaultPolicies);
       const policies: PolicyResult[] = [];
       const assertions: AssertionResult[] = [];
       for (const plan of plans) {
@@ -121,17 +152,13 @@ const srpRoleEscalation: LibraryScenario = {
   name: escalation.NAME,
   description: escalation.DESCRIPTION,
   defaultPolicies: ['mp134b'],
+  stage(o) {
+    const plan = escalationPlan(o);
+    return { plan, script: escalation.escalationScript(plan.fleet.start, [], { count: 0 }) };
+  },
   async run(o) {
     const started = o.wallClock?.() ?? 0;
-    const [base] = flagship.flagshipPlans({
-      premises: o.premises ?? 200,
-      days: o.days ?? 21,
-      ...(o.seed === undefined ? {} : { seed: o.seed }),
-      policies: ['mp134b'],
-    });
-    if (base === undefined) throw new RangeError('srp-role-escalation: no plan');
-    // A ten-day SRP window, so that its end falls inside the run. // MP185 §3
-    const plan: SolrPlan = { ...base, srpWindowMs: 10 * DAY_MS };
+    const plan = escalationPlan({ ...o, policy: 'mp134b' });
     const attempts: escalation.Attempt[] = [];
     const leaked = { count: 0 };
     const played = await play(
@@ -154,6 +181,12 @@ const srpRoleEscalation: LibraryScenario = {
   },
 };
 
+/** The escalation's estate: small, three weeks, with a ten-day SRP window so that its end falls inside the run. // MP185 §3 */
+function escalationPlan(o: LibraryStageOptions): SolrPlan {
+  const base = planOf({ premises: 200, days: 21 }, o, escalation.NAME);
+  return { ...base, srpWindowMs: 10 * DAY_MS };
+}
+
 const gasSleepyMeters = failureScenario({
   name: 'gas-sleepy-meters',
   description: 'The rescue seen from the gas meters: SR 1.6 to a GSME waits in the comms hub for its next wake; time to safe mode for gas.',
@@ -171,20 +204,21 @@ const wanOutageDuringSolr = failureScenario({
   check: (run) => [...mp134bOnly(run).slice(1), ...wanAssertions(run)],
 });
 
+const CUTOVER_SHAPE = { premises: 200, days: 14 };
+
 const changeOfSupplierCutover: LibraryScenario = {
   name: 'change-of-supplier-cutover',
   description:
     "After change of supplier the SoLR's credentials work at the device and the failed supplier's are refused, by the DSP and by the device.",
   defaultPolicies: ['mp134b'],
+  stage(o) {
+    const plan = planOf(CUTOVER_SHAPE, o, 'change-of-supplier-cutover');
+    const found: Cutover = { failedRefusedByDsp: null, failedRefusedByDevice: null, solrAnswer: null, solrDeviceOutcome: null };
+    return { plan, script: cutoverScript(plan.fleet.start, found) };
+  },
   async run(o) {
     const started = o.wallClock?.() ?? 0;
-    const [plan] = flagship.flagshipPlans({
-      premises: o.premises ?? 200,
-      days: o.days ?? 14,
-      ...(o.seed === undefined ? {} : { seed: o.seed }),
-      policies: ['mp134b'],
-    });
-    if (plan === undefined) throw new RangeError('change-of-supplier-cutover: no plan');
+    const plan = planOf(CUTOVER_SHAPE, { ...o, policy: 'mp134b' }, 'change-of-supplier-cutover');
     const found: Cutover = { failedRefusedByDsp: null, failedRefusedByDevice: null, solrAnswer: null, solrDeviceOutcome: null };
     const played = await play(o.bus, plan, (day, days) => o.onProgress?.(plan.policy, day, days), cutoverScript(plan.fleet.start, found));
     const name = 'change-of-supplier-cutover';
