@@ -41,6 +41,7 @@ export function serviceRequestToWire(r: ServiceRequest, path: string): Wire {
       : {
           certificateSerial: writeUint64(r.xmlSignature.certificateSerial, `${path}.xmlSignature.certificateSerial`),
           signature: r.xmlSignature.signature,
+          signedInfo: r.xmlSignature.signedInfo,
         };
   return { header, xmlSignature, [r.kind]: requestBodyToWire(r, `${path}.${r.kind}`) };
 }
@@ -85,8 +86,9 @@ export function serviceRequestFromWire(m: Wire, path: string): ServiceRequest {
   if (!isPresent(m, 'xmlSignature')) return r;
   const w = readMessage(m, 'xmlSignature', path);
   const p = `${path}.xmlSignature`;
+  const signature = { certificateSerial: readUint64(w, 'certificateSerial', p), signature: readBytes(w, 'signature', p) };
   return Object.assign(r, {
-    xmlSignature: { certificateSerial: readUint64(w, 'certificateSerial', p), signature: readBytes(w, 'signature', p) },
+    xmlSignature: isPresent(w, 'signedInfo') ? { ...signature, signedInfo: readBytes(w, 'signedInfo', p) } : signature,
   });
 }
 

@@ -230,6 +230,13 @@ export interface DuisRequestHeader {
 export interface XmlSignature {
   readonly certificateSerial: bigint;
   readonly signature: Uint8Array;
+  /**
+   * For a request read from signed DUIS XML: the exclusive-canonical
+   * SignedInfo the signature is over (whose Reference digest the XML gateway
+   * checked against the document the request came from). Absent: the
+   * signature is over `requestSignedContent(request)`.
+   */
+  readonly signedInfo?: Uint8Array;
 }
 
 /** A DUIS Service Request: header, the User's signature, and one body. */

@@ -18,14 +18,22 @@ export const xmlCertificate: Stage = {
   },
 };
 
-/** The XML signature verifies over the request's content (X2). High-S signatures follow `DspConfig.highS`. // RELIABILITY §1.5 */
+/**
+ * The XML signature verifies over the request's content (X2). High-S signatures follow `DspConfig.highS`. // RELIABILITY §1.5
+ *
+ * A request read from signed DUIS XML carries `signedInfo`, the exclusive-canonical SignedInfo its User signed; the
+ * signature is checked over those bytes. The XML gateway (dsp/duis-xml `acceptRequest`) has checked that the
+ * SignedInfo's Reference digest is the digest of the document the request was read from, so a valid signature over
+ * it is the User's signature over this request. // DOMAIN §4.1 (enveloped XML-DSig, exc-c14n, ECDSA-SHA256)
+ */
 export const xmlSignature: Stage = {
   name: 'xml-signature',
   run(f, dsp) {
     const sig = known(f.request.xmlSignature, 'xmlSignature');
     const cert = dsp.smki.bySerial(sig.certificateSerial);
     if (cert === undefined) return reject(EMULATOR_CODES.X12, `certificate ${sig.certificateSerial} is unknown`);
-    const verdict = dsp.verifier.verify(cert.publicKey, known(f.signedContent, 'signedContent'), sig.signature);
+    const signed = sig.signedInfo ?? known(f.signedContent, 'signedContent');
+    const verdict = dsp.verifier.verify(cert.publicKey, signed, sig.signature);
     return verdict === 'valid' ? undefined : reject(EMULATOR_CODES.X2, `the XML signature is not valid (${verdict})`);
   },
 };

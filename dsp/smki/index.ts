@@ -36,6 +36,7 @@ export {
   type Validity,
 } from './certificate.ts';
 export {
+  AUTHORITY_SERIAL,
   DEFAULT_DEVICE_VALIDITY,
   DEVICE_CA_NAME,
   ORGANISATION_CA_NAME,
@@ -44,3 +45,26 @@ export {
   type DeviceCredentials,
   type SmkiOptions,
 } from './smki.ts';
+export {
+  ISSUING_CA_OU,
+  OID,
+  authorityName,
+  ecdsaSignatureDer,
+  encodeName,
+  keyIdentifier,
+  namesMatch,
+  parseRfc4514,
+  rfc4514,
+  roleCodeHex,
+  subjectName,
+  subjectPublicKeyInfo,
+  x509Certificate,
+  x509FieldsOf,
+  x509IssuerName,
+  x509KeyUsage,
+  type DistinguishedName,
+  type NameAttribute,
+  type X509Fields,
+  type X509KeyUsage,
+} from './x509.ts';
+export { certificatePem, pem, pkcs8PrivateKey, privateKeyFromPem, privateKeyPem, publicKeyFromCertificatePem } from './pem.ts';

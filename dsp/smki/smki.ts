@@ -18,11 +18,14 @@ import {
   type Certificate,
   type CertificateAuthority,
   type CertificateFields,
+  type CertificateKind,
   type KeyUsage,
   type Validity,
 } from './certificate.ts';
 import { keyPairFromSeed, type SmkiSeed } from './key-pair.ts';
 import { SignatureVerifier, type HighSPolicy } from './signature.ts';
+import { certificatePem } from './pem.ts';
+import { authorityName, namesMatch, x509Certificate, x509FieldsOf } from './x509.ts';
 
 /** A certificate and its private key, handed to the party it was issued for (a User, an SRP, a device). */
 export interface Credential {
@@ -59,6 +62,12 @@ export const DEVICE_CA_NAME = 'smets-twin Device CA';
 // which count up from 1.
 const DEVICE_SERIAL_BASE = 1n << 72n;
 const DEVICE_USAGE_TAG: Readonly<Record<'digitalSigning' | 'keyAgreement', bigint>> = { digitalSigning: 1n, keyAgreement: 2n };
+/**
+ * Serials of the CAs' self-signed certificates: above every serial they issue
+ * (Organisation serials count from 1, device serials are below 2^73), so an
+ * (issuer, serial) pair names one certificate.
+ */
+export const AUTHORITY_SERIAL: Readonly<Record<CertificateKind, bigint>> = { organisation: (1n << 120n) + 1n, device: (1n << 120n) + 2n };
 const XML_SIGNING_ROLES: readonly number[] = [REMOTE_PARTY_ROLE.xmlSigning, REMOTE_PARTY_ROLE.dspXmlSigning];
 
 /**
@@ -84,6 +93,8 @@ export class Smki {
   private readonly generations = new Map<string, number>();
   private readonly revocations = new Map<bigint, Instant>();
   private nextSerial = 1n;
+  /** X.509 renderings made so far, by serial: each costs a signature. */
+  private readonly x509s = new Map<bigint, Uint8Array>();
 
   constructor(options: SmkiOptions) {
     this.seed = options.seed;
@@ -212,6 +223,76 @@ export class Smki {
     if (!checked.ok) return checked;
     const verdict = this.verifier.verify(checked.value.publicKey, message, signature);
     return verdict === 'valid' ? checked : err(reject('X2', `the signature is ${verdict} under certificate ${serial}`));
+  }
+
+  // ---- X.509 and PEM (dsp/smki/x509.ts) ----
+
+  /**
+   * The X.509 DER of the certificate with this serial, if this Smki issued
+   * it: the same fields, signed by the same CA over the TBSCertificate.
+   * Rendered once per serial; byte-identical for the same seed. // DOMAIN §5.3
+   */
+  x509(serial: bigint): Uint8Array | undefined {
+    const cert = this.certificates.get(serial);
+    if (cert === undefined) return undefined;
+    let der = this.x509s.get(serial);
+    if (der === undefined) {
+      const ca = cert.kind === 'organisation' ? this.organisationCa : this.deviceCa;
+      der = x509Certificate(x509FieldsOf(cert, ca.publicKey), this.caKey(cert.kind));
+      this.x509s.set(serial, der);
+    }
+    return der;
+  }
+
+  /** The certificate with this serial as PEM, if this Smki issued it. */
+  certificatePem(serial: bigint): string | undefined {
+    const der = this.x509(serial);
+    return der === undefined ? undefined : certificatePem(der);
+  }
+
+  /**
+   * An issuing CA's self-signed X.509 certificate, the trust anchor a DUIS
+   * client configures: serial {@link AUTHORITY_SERIAL}, valid from the epoch
+   * to the end of 9999, keyCertSign and cRLSign, basicConstraints cA.
+   */
+  authorityX509(kind: CertificateKind): Uint8Array {
+    const ca = kind === 'organisation' ? this.organisationCa : this.deviceCa;
+    const name = authorityName(ca.name);
+    return x509Certificate(
+      {
+        serial: AUTHORITY_SERIAL[kind],
+        issuer: name,
+        subject: name,
+        notBefore: 0,
+        notAfter: DEFAULT_DEVICE_VALIDITY.notAfter,
+        publicKey: ca.publicKey,
+        keyUsage: 'ca',
+        issuerPublicKey: ca.publicKey,
+      },
+      this.caKey(kind),
+    );
+  }
+
+  /** {@link authorityX509} as PEM. */
+  authorityPem(kind: CertificateKind): string {
+    return certificatePem(this.authorityX509(kind));
+  }
+
+  /**
+   * The certificate XML-DSig's `X509IssuerSerial` names: `issuerName` an
+   * RFC 4514 string naming the issuing CA (`CN=smets-twin Organisation
+   * CA,OU=07`; order, spacing and case are forgiven, see `namesMatch`),
+   * `serial` a bigint or the decimal `X509SerialNumber`. Undefined when no
+   * certificate this Smki issued has that issuer and serial.
+   */
+  byIssuerSerial(issuerName: string, serial: bigint | string): Certificate | undefined {
+    if (typeof serial === 'string' && !/^[0-9]{1,49}$/.test(serial)) return undefined;
+    const cert = this.certificates.get(typeof serial === 'string' ? BigInt(serial) : serial);
+    return cert !== undefined && namesMatch(issuerName, authorityName(cert.issuer)) ? cert : undefined;
+  }
+
+  private caKey(kind: CertificateKind): Uint8Array {
+    return kind === 'organisation' ? this.organisationCaKey : this.deviceCaKey;
   }
 
   private deviceCredential(device: Eui64, usage: 'digitalSigning' | 'keyAgreement'): Credential {
