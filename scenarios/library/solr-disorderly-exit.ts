@@ -103,27 +103,29 @@ export function flagshipAssertions(run: PlayedRun): AssertionResult[] {
   const instructed = run.instructed.meters;
   const tookOver = (m: MeterRef): Instant => run.changedAt.get(m.id) ?? run.end;
 
+  // "When the SRP acts" is per meter: when its SR 1.6 for that meter goes out. A batch takes hours, and a meter that
+  // runs out before its turn was off before the SRP acted (the report counts those apart). // MP134B req 5; SEED0 §3
+  const actedAt = (m: MeterRef): Instant => run.world.firstSent.get(m.id) ?? sw.start;
+  const offAt = (m: MeterRef, t: Instant): string | null => m.slot.timeline.intervals.find((i) => i.from <= t && t < i.to)?.cause ?? null;
+
   // 1. On supply when the SRP acted ⇒ never off for lack of credit until the SoLR took over.
-  const onWhenActed = instructed.filter((m) => run.atSwitch.get(m.id)?.supply === 'Enabled');
+  const onWhenActed = instructed.filter((m) => offAt(m, actedAt(m)) === null);
   const lost = onWhenActed.filter((m) =>
-    m.slot.timeline.intervals.some((i) => i.cause === 'credit' && i.from >= sw.start && i.from < tookOver(m)),
+    m.slot.timeline.intervals.some((i) => i.cause === 'credit' && i.from >= actedAt(m) && i.from < tookOver(m)),
   );
   out.push(
     result(
       run,
       'prepayment consumers on supply when the SRP acts stay on supply until the SoLR takes over',
       policy,
-      `none of the ${onWhenActed.length} prepayment meters on supply at ${formatInstant(sw.start)} runs out of credit before its change of supplier`,
+      `none of the ${onWhenActed.length} prepayment meters on supply when the SRP's request for them goes out (from ${formatInstant(sw.start)}) runs out of credit before its change of supplier`,
       lost,
-      (n) => `${n} meters ran out of credit after the SRP started and before their change of supplier`,
+      (n) => `${n} meters ran out of credit after the SRP's request for them and before their change of supplier`,
     ),
   );
 
   // 2. Off for lack of credit when the SRP acted ⇒ re-armed: Credit mode applied, never off for credit again.
-  const offWhenActed = instructed.filter((m) => {
-    const a = run.atSwitch.get(m.id);
-    return a?.supply === 'Disabled' && a.cause === 'credit';
-  });
+  const offWhenActed = instructed.filter((m) => offAt(m, actedAt(m)) === 'credit');
   const notRearmed = offWhenActed.filter((m) => {
     const at = run.world.creditAt.get(m.id);
     return at === undefined || m.slot.timeline.intervals.some((i) => i.cause === 'credit' && i.from > at);
@@ -198,6 +200,9 @@ function storyOf(run: PlayedRun, m: MeterRef): Story {
     const why = i.cause === 'credit' ? 'credit exhausted' : i.cause === 'armed' ? 'armed, waiting for the consumer' : 'disabled remotely';
     events.push({ at: i.from, text: `${fuel} meter off supply: ${why} (${Math.round((i.to - i.from) / MINUTE_MS)} min)` });
   }
+  const sent = run.world.firstSent.get(m.id);
+  if (sent !== undefined)
+    events.push({ at: sent, text: `The SRP's request to put the ${fuel.toLowerCase()} meter into Credit mode goes out` });
   const credit = run.world.creditAt.get(m.id);
   if (credit !== undefined) events.push({ at: credit, text: `${fuel} meter put into Credit mode by the SRP` });
   const cos = run.changedAt.get(m.id);
