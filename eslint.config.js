@@ -11,6 +11,9 @@ const pureFolders = [
   'emulator/bus/{port,topics,topic-syntax,client-id,identity-check,filter-trie,memory-bus,multiplexed-bus,acl,fault-plan,faulty-bus}.ts',
   // The scenario format is data and checks on it; only its loader reads files.
   'scenarios/schema/!(load).ts',
+  // The sharded run's protocol, its engine interface and the stand-in engine; sockets, workers and timers live beside them in scale/.
+  'scale/protocol/**/*.ts',
+  'scale/{engine,engines,toy-engine}.ts',
 ];
 
 export default tseslint.config(

@@ -15,7 +15,7 @@ export const SCHEMA_VERSION = 1;
 export const PACKAGE = 'gbsm.v1';
 
 /** The schema files, one per message family. */
-export const PROTO_FILES = ['envelope', 'han', 'wan', 'dsp', 'alerts', 'sim'].map((f) => `gbsm/v1/${f}.proto`);
+export const PROTO_FILES = ['envelope', 'han', 'wan', 'dsp', 'alerts', 'sim', 'scale'].map((f) => `gbsm/v1/${f}.proto`);
 
 // Imports are written protoc-style (`import "gbsm/v1/han.proto"`) against this
 // folder, so protoc or buf with `-I proto` read the same files.
