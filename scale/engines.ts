@@ -1,13 +1,17 @@
 import { fieldError, type FieldError } from '../core/errors.ts';
 import { err, ok, type Result } from '../core/result.ts';
 import type { EngineKind, EngineSpec } from './engine.ts';
+import { fleetEngine } from './fleet-engine.ts';
 import { toyEngine } from './toy-engine.ts';
 
 /**
  * The engine kinds a shard or coordinator can build by name (`--engine`,
- * `SMETS_ENGINE`). A new kind — the SoLR world — is one more entry.
+ * `SMETS_ENGINE`): the stand-in `toy` and the device `fleet`. A new kind — the SoLR world — is one more entry.
  */
-export const ENGINE_KINDS: ReadonlyMap<string, EngineKind<unknown>> = new Map<string, EngineKind<unknown>>([[toyEngine.kind, toyEngine]]);
+export const ENGINE_KINDS: ReadonlyMap<string, EngineKind<unknown>> = new Map<string, EngineKind<unknown>>([
+  [toyEngine.kind, toyEngine],
+  [fleetEngine.kind, fleetEngine],
+]);
 
 /** An engine kind by name with its configuration parsed, or why not. */
 export function engineSpecOf(

@@ -72,47 +72,76 @@ export function runFleetShard(
   onDay?: (day: number) => void,
   hooks?: { readonly afterBuild?: () => void },
 ): FleetResult {
-  const clock = new VirtualClock(o.start);
-  const world: FleetWorld = {
-    clock,
-    esme: new MachineStepper(esmeMachine),
-    gsme: new MachineStepper(gsmeMachine),
-    ppmid: new MachineStepper(ppmidMachine),
-    supplier: eui64ToBytes(SUPPLIER_EUI as Parameters<typeof eui64ToBytes>[0]),
-    stats: { alerts: new Map(), topUps: 0, topUpsRejected: 0 },
-  };
-  const keys = fleetKeys(o.seed, 2 * first, 2 * count);
-  const root = Rng.fromSeed(o.seed);
-  const homes: Premises[] = [];
-  for (let k = 0; k < count; k++) homes.push(buildPremises(o, world, root, first + k, keys.secrets[2 * k], keys.secrets[2 * k + 1]));
+  const shard = new FleetShard(o, first, count);
   hooks?.afterBuild?.();
-  for (const p of homes) p.begin(o.start);
-
-  const end = o.start + o.days * DAY_MS;
   for (let day = 1; day <= o.days; day++) {
-    clock.runUntil(Math.min(end, o.start + day * DAY_MS));
+    shard.runUntil(Math.min(shard.end, o.start + day * DAY_MS));
     onDay?.(day);
   }
-  let meters = 0;
-  const consumers = homes.map((p) => {
-    p.finish(end);
-    meters += p.meters.length;
-    return outcome(p, end);
-  });
-  const alerts: Record<string, number> = {};
-  for (const [code, n] of [...world.stats.alerts].sort((a, b) => a[0] - b[0])) alerts[`0x${code.toString(16).toUpperCase()}`] = n;
-  return {
-    seed: o.seed,
-    start: o.start,
-    end,
-    days: o.days,
-    consumers,
-    machineEvents: world.esme.steps + world.gsme.steps + world.ppmid.steps,
-    meterDays: meters * o.days,
-    alerts,
-    topUps: world.stats.topUps,
-    topUpsRejected: world.stats.topUpsRejected,
-  };
+  return shard.result();
+}
+
+/**
+ * Premises `first .. first+count-1` of a fleet on a clock of their own, built
+ * and begun, for a caller that steps time itself (`runFleetShard` day by day,
+ * a sharded run window by window).
+ */
+export class FleetShard {
+  readonly clock: VirtualClock;
+  readonly end: Instant;
+  private readonly o: FleetOptions;
+  private readonly world: FleetWorld;
+  private readonly homes: Premises[] = [];
+
+  constructor(o: FleetOptions, first: number, count: number) {
+    this.o = o;
+    this.clock = new VirtualClock(o.start);
+    this.end = o.start + o.days * DAY_MS;
+    this.world = {
+      clock: this.clock,
+      esme: new MachineStepper(esmeMachine),
+      gsme: new MachineStepper(gsmeMachine),
+      ppmid: new MachineStepper(ppmidMachine),
+      supplier: eui64ToBytes(SUPPLIER_EUI as Parameters<typeof eui64ToBytes>[0]),
+      stats: { alerts: new Map(), topUps: 0, topUpsRejected: 0 },
+    };
+    const keys = fleetKeys(o.seed, 2 * first, 2 * count);
+    const root = Rng.fromSeed(o.seed);
+    for (let k = 0; k < count; k++) {
+      this.homes.push(buildPremises(o, this.world, root, first + k, keys.secrets[2 * k], keys.secrets[2 * k + 1]));
+    }
+    for (const p of this.homes) p.begin(o.start);
+  }
+
+  /** Runs every event due at or before `t` (never past the end). */
+  runUntil(t: Instant): void {
+    this.clock.runUntil(Math.min(t, this.end));
+  }
+
+  /** Closes every timeline at the end and gathers the outcomes. */
+  result(): FleetResult {
+    const { o, world, end } = this;
+    let meters = 0;
+    const consumers = this.homes.map((p) => {
+      p.finish(end);
+      meters += p.meters.length;
+      return outcome(p, end);
+    });
+    const alerts: Record<string, number> = {};
+    for (const [code, n] of [...world.stats.alerts].sort((a, b) => a[0] - b[0])) alerts[`0x${code.toString(16).toUpperCase()}`] = n;
+    return {
+      seed: o.seed,
+      start: o.start,
+      end,
+      days: o.days,
+      consumers,
+      machineEvents: world.esme.steps + world.gsme.steps + world.ppmid.steps,
+      meterDays: meters * o.days,
+      alerts,
+      topUps: world.stats.topUps,
+      topUpsRejected: world.stats.topUpsRejected,
+    };
+  }
 }
 
 /** Builds premises `index` of a fleet: its household, meters and PPMID, each from its own stream of the seed. */
