@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { formatFieldError } from '../core/errors.ts';
 import { formatInstant } from '../core/time/uk-time.ts';
+import { CREDENTIAL_FILES, exportPemCredentials } from '../rehearsal/credentials-export.ts';
+import { DUIS_XML_HANDLERS } from '../rehearsal/duis-handlers.ts';
 import { DUIS_SERVICES, duisPath, type DuisHandlers } from '../rehearsal/duis-slot.ts';
 import { startRehearsal, type Rehearsal, type RehearsalOptions } from '../rehearsal/rehearsal.ts';
 import { POLICY_NAMES, type PolicyName } from '../scenarios/schema/scenario.ts';
@@ -28,8 +30,8 @@ export const SERVE_USAGE = `serve options (smets-twin serve <scenario name or fi
   --max-attempts N   delivery attempts per response or alert before giving up (default 6)
 `;
 
-/** The DUIS web services this build wires in; a service missing here answers 501. */
-const DUIS_HANDLERS: DuisHandlers = {};
+/** The DUIS web services this build wires in: the DUIS XML gateway (docs/rehearsal.md "DUIS web services"). */
+const DUIS_HANDLERS: DuisHandlers = DUIS_XML_HANDLERS;
 
 /** How `runServe` talks to its caller; tests give their own stop signal and hear when it is ready. */
 export interface ServeIo {
@@ -105,6 +107,7 @@ export async function runServe(argv: readonly string[], io: ServeIo): Promise<nu
     external,
     receiveUrls,
     duis: DUIS_HANDLERS,
+    exportCredentials: exportPemCredentials,
   };
   const started = await startRehearsal(options);
   if (!started.ok) {
@@ -146,7 +149,16 @@ function describe(r: Rehearsal, o: RehearsalOptions): string {
   for (const c of r.credentials) {
     lines.push(
       `  external       ${c.party.name} (${c.party.id}): the twin sends none of its scripted requests`,
-      `                 its credentials: ${c.dir}${c.files.length > 0 ? ` (${c.files.length} files written)` : ' (written there by the X.509 exporter; in process: credentialsFor)'}`,
+      `                 its credentials: ${c.dir}${c.files.length > 0 ? ` (${c.files.length} files written: PEM and party.json)` : ' (none written; in process: credentialsFor)'}`,
+    );
+  }
+  const esmes = rw.world.meters.filter((m) => !m.smets1 && m.slot.fuel === 'electricity');
+  const example = esmes.find((m) => m.slot.snapshot.context.mode === 'Prepayment') ?? esmes[0];
+  // The sample client plays a party that signs Pre-Commands (an SRP, a supplier).
+  const first = r.credentials.find((c) => c.files.some((f) => f.endsWith(CREDENTIAL_FILES.signingKey)));
+  if (example !== undefined && first !== undefined) {
+    lines.push(
+      `  sample client  npx tsx examples/srp-client.ts --url ${r.origin} --credentials ${first.dir} --device ${example.id} --receive-port 9000`,
     );
   }
   if (!isLoopback(r.origin)) lines.push('  warning: listening beyond this machine; the admin API has no authentication');

@@ -183,8 +183,9 @@ export class Dsp {
     const checks: Promise<void>[] = [];
     const sig = request.xmlSignature;
     const cert = sig === undefined ? undefined : this.smki.bySerial(sig.certificateSerial);
+    // What the xml-signature stage verifies: the SignedInfo of a request read from DUIS XML, else the twin's own encoding.
     if (sig !== undefined && cert !== undefined)
-      checks.push(this.view.verifier.prime(cert.publicKey, requestSignedContent(request), sig.signature));
+      checks.push(this.view.verifier.prime(cert.publicKey, sig.signedInfo ?? requestSignedContent(request), sig.signature));
     if (request.kind === 'signedPreCommand') {
       const anchor = this.registry.trustAnchor(request.header.businessTarget as Eui64, at);
       const ds = anchor === null ? undefined : this.smki.find(anchor, 'digitalSigning');

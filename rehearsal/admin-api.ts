@@ -2,6 +2,7 @@ import { fieldError, type FieldError } from '../core/errors.ts';
 import { MINUTE_MS, type Instant } from '../core/time/duration.ts';
 import { formatInstant, parseInstant } from '../core/time/uk-time.ts';
 import { SAT_KINDS, type SatKind, type SatRecord } from '../dsp/audit/service-audit-trail.ts';
+import { KEY_USAGES } from '../dsp/smki/certificate.ts';
 import { parseReceiveUrl, type Delivery } from './delivery.ts';
 import { fail, json, type HttpReply, type Route, type RouteRequest } from './http-server.ts';
 import type { PacedClock } from './paced-clock.ts';
@@ -171,6 +172,60 @@ export function adminRoutes(parts: AdminParts): readonly Route[] {
         const delay = f.delay('delayRevocationUntil', 'delayRevocationMinutes', paced.pacedNow());
         if (f.bad() || supplier === undefined) return f.answer();
         return apply((now) => admin.revokeLicence(supplier.id, now, delay === undefined ? {} : { delayRevocationUntil: delay(now) }));
+      },
+    },
+    {
+      method: 'POST',
+      path: `${ADMIN_PREFIX}/certificate-revocations`,
+      body: 'json',
+      handle: (req) => {
+        const f = new Fields(req.json);
+        const party = f.party('party', rw);
+        const usage = f.oneOf('usage', KEY_USAGES);
+        if (f.bad() || party === undefined || usage === undefined) return f.answer();
+        const cert = rw.world.smki.find(party.id, usage);
+        if (cert === undefined) {
+          return fail(404, {
+            code: 'not-found',
+            path: 'body.usage',
+            expected: `a key usage ${party.name} holds a certificate for`,
+            got: JSON.stringify(usage),
+          });
+        }
+        // The SMKI revokes one certificate (not a licence revocation): the DSP refuses it from now on (X3). // DOMAIN §5.3
+        return apply((now) => {
+          rw.world.smki.revoke(cert.serial, now);
+          sat.append({
+            at: now,
+            kind: 'admin',
+            sender: party.id,
+            businessOriginator: null,
+            requestId: null,
+            srv: null,
+            commandVariant: null,
+            code: null,
+            detail: `SMKI: ${usage} certificate ${cert.serial} revoked`,
+          });
+        });
+      },
+    },
+    {
+      method: 'POST',
+      path: `${ADMIN_PREFIX}/clock`,
+      body: 'json',
+      handle: (req) => {
+        const f = new Fields(req.json);
+        const now = paced.pacedNow();
+        const target = f.instant('skipTo', now);
+        const speed = f.take('speed', false);
+        if (speed !== undefined && !(typeof speed === 'number' && Number.isFinite(speed) && speed >= 0.001 && speed <= 1_000_000)) {
+          return fail(400, { code: 'range', path: 'body.speed', expected: 'a number from 0.001 to 1000000', got: JSON.stringify(speed) });
+        }
+        if (f.bad()) return f.answer();
+        // Skipping runs every event on the way at once: the server answers nothing else meanwhile.
+        const events = target === undefined ? 0 : paced.skipTo(Math.max(target, paced.pacedNow()));
+        if (typeof speed === 'number') paced.setSpeed(speed);
+        return json(200, { at: formatInstant(paced.pacedNow()), speed: paced.speed, events });
       },
     },
     {

@@ -30,8 +30,8 @@ export interface Encoded {
   readonly body: string;
 }
 
-/** Turns an output into the body that is POSTed (the DUIS XML encoder plugs in here). */
-export type OutputEncoder = (output: UserOutput) => Encoded;
+/** Turns an output, produced at virtual instant `virtualAt`, into the body that is POSTed (`duisXmlEncoder` plugs in here). */
+export type OutputEncoder = (output: UserOutput, virtualAt: Instant) => Encoded;
 
 /** How failed attempts are tried again. */
 export interface RetryPolicy {
@@ -114,7 +114,10 @@ interface Item {
   readonly requestId: string | null;
   readonly code: string;
   readonly virtualAt: string;
-  readonly encoded: Encoded;
+  /** Encoded at its first attempt, not when queued: whoever produced the output (a DUIS call) answers first. */
+  readonly value: UserOutput;
+  readonly producedAt: Instant;
+  encoded: Encoded | null;
   attempts: number;
 }
 
@@ -219,10 +222,13 @@ export class Delivery {
       kind: output.kind,
       ...head,
       virtualAt: new Date(virtualAt).toISOString(),
-      encoded: this.encode(output),
+      value: output,
+      producedAt: virtualAt,
+      encoded: null,
       attempts: 0,
     });
-    this.pump(q);
+    // After the code that produced the output has run on: a DUIS handler's synchronous answer goes out first.
+    queueMicrotask(() => this.pump(q));
     return true;
   }
 
@@ -278,6 +284,17 @@ export class Delivery {
     item.attempts++;
     const attempt = item.attempts;
     const at = this.wall.now();
+    if (item.encoded === null) {
+      try {
+        item.encoded = this.encode(item.value, item.producedAt);
+      } catch (e) {
+        // A bug in an encoder: the output cannot go; recorded as given up, and the queue goes on.
+        item.attempts = this.retry.maxAttempts;
+        queueMicrotask(() => this.settleEncodingFailure(q, item, at, e));
+        return;
+      }
+    }
+    const encoded = item.encoded;
     const settle = (status: number | null, error: string | null): void => {
       q.busy = false;
       if (this.stopped) return;
@@ -312,10 +329,33 @@ export class Delivery {
         this.pump(q);
       }, wait);
     };
-    this.post(url, item.encoded, this.retry.timeoutMs).then(
+    this.post(url, encoded, this.retry.timeoutMs).then(
       (status) => settle(status, null),
       (e: unknown) => settle(null, e instanceof Error ? e.message : String(e)),
     );
+  }
+
+  private settleEncodingFailure(q: UserQueue, item: Item, at: number, e: unknown): void {
+    q.busy = false;
+    if (this.stopped) return;
+    this.record({
+      output: item.output,
+      user: item.user,
+      kind: item.kind,
+      requestId: item.requestId,
+      code: item.code,
+      virtualAt: item.virtualAt,
+      at: new Date(at).toISOString(),
+      url: q.url ?? '',
+      attempt: item.attempts,
+      status: null,
+      outcome: 'gave-up',
+      error: `cannot encode: ${e instanceof Error ? e.message : String(e)}`,
+    });
+    q.items.shift();
+    q.gaveUp++;
+    q.failedAttempts++;
+    this.pump(q);
   }
 
   private record(r: Omit<DeliveryRecord, 'seq'>): void {

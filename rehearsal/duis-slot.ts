@@ -15,8 +15,9 @@ import type { PacedClock } from './paced-clock.ts';
  * - Non-Device Service, `POST /api/v1/serviceD` (CV 2, 6, 8)
  *
  * A handler gets the raw body and the world at the paced instant (it runs
- * inside `PacedClock.inject`) and answers synchronously. Until one is given
- * for a service, the route answers 501.
+ * inside `PacedClock.inject`) and answers synchronously. The DUIS XML
+ * handlers (`duis-handlers.ts`) are the default; a service given no handler
+ * answers 501.
  */
 
 /** The three services, by the last letter of their path. */
@@ -31,14 +32,30 @@ export interface DuisContext {
   /** The HTTP request's headers (SOAPAction and the like, if a handler wants them). */
   readonly headers: IncomingHttpHeaders;
   /**
-   * Submits a parsed, verified request to the DSP at `now` and sends its
-   * outputs on: commands to the meters, responses and alerts to the Users'
-   * inboxes and Receive Response Service URLs — except those `inline`
-   * selects, which the handler answers in its HTTP reply (the synchronous
-   * I99, E-code or Pre-Command). Returns every output.
+   * Submits a parsed request from `sender` (the User its XML signature names)
+   * through the world's edge to the DSP — where a scenario's faults act: a
+   * DSP outage holds it, a message loss loses it (`SolrWorld.submit`) — and
+   * sends the DSP's outputs on: commands to the meters, responses and alerts
+   * to the Users' inboxes and Receive Response Service URLs, except those
+   * `inline` selects among the DSP's own outputs for this request, which the
+   * handler answers in its HTTP reply (the synchronous I99, E-code or
+   * Pre-Command). Outputs that follow from them within the same instant (a
+   * meter answering at once: the final I0) are not selected and go on as
+   * asynchronous responses.
    */
-  submit(sender: Eui64, request: ServiceRequest, inline?: (o: DspOutput) => boolean): readonly DspOutput[];
+  submit(sender: Eui64, request: ServiceRequest, inline?: (o: DspOutput) => boolean): Submitted;
 }
+
+/**
+ * What became of a submitted request: `handled` now (with the DSP's outputs
+ * for it), `held` at the DSP's edge while the DSP is unreachable (handled when
+ * it is back; its outputs then go to the Receive Response Service URL), or
+ * `lost` on its way in (the DSP never saw it).
+ */
+export type Submitted =
+  | { readonly kind: 'handled'; readonly outputs: readonly DspOutput[] }
+  | { readonly kind: 'held' }
+  | { readonly kind: 'lost' };
 
 /** The HTTP answer of a DUIS call. */
 export interface DuisReply {
@@ -85,11 +102,19 @@ export function duisRoutes(
             now,
             world,
             headers: req.headers,
-            submit: (sender, request, inline) => {
-              const out = world.dsp.submit(sender, request, now);
-              if (inline !== undefined) for (const o of out) if (inline(o)) answeredInline(o);
-              world.deliver(out);
-              return out;
+            submit: (sender, request, inline): Submitted => {
+              let outputs: readonly DspOutput[] = [];
+              // Only while this call lasts: a request held for an unreachable DSP is answered later, and all of it is POSTed.
+              let answering = true;
+              const fate = world.submit(sender, request, undefined, {
+                before: (out) => {
+                  if (!answering) return;
+                  outputs = out;
+                  if (inline !== undefined) for (const o of out) if (inline(o)) answeredInline(o);
+                },
+              });
+              answering = false;
+              return fate === 'handled' ? { kind: 'handled', outputs } : { kind: fate };
             },
           }),
         );

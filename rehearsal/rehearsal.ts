@@ -4,9 +4,11 @@ import { fieldError, type FieldError } from '../core/errors.ts';
 import { toEui64 } from '../core/ids.ts';
 import { err, ok, type Result } from '../core/result.ts';
 import type { DspOutput } from '../dsp/dsp-outputs.ts';
-import type { PartyCredentials } from '../scenarios/runner/solr-world.ts';
+import type { PartyCredentials, SolrWorld } from '../scenarios/runner/solr-world.ts';
 import { ADMIN_PREFIX, adminRoutes } from './admin-api.ts';
 import { Delivery, parseReceiveUrl, type OutputEncoder, type Poster, type RetryPolicy } from './delivery.ts';
+import { duisXmlEncoder } from './duis-encoder.ts';
+import { DUIS_XML_HANDLERS } from './duis-handlers.ts';
 import { duisPath, duisRoutes, DUIS_SERVICES, type DuisHandlers } from './duis-slot.ts';
 import { fail, json, jsonSafe, startHttpServer, type Route, type RunningServer } from './http-server.ts';
 import { PacedClock, SYSTEM_WALL_CLOCK, type WallClock } from './paced-clock.ts';
@@ -17,8 +19,9 @@ import { statusPage } from './status-page.ts';
 /**
  * A live rehearsal: a scenario's world on paced time behind an HTTP server —
  * the status page and its live feed, device lookup, the admin API, the DUIS
- * web-service slot — with the DSP's asynchronous responses and alerts
- * POSTed to each User's Receive Response Service URL. `smets-twin serve`
+ * web services (the DUIS XML gateway) — with the DSP's asynchronous
+ * responses and alerts POSTed, as signed DUIS XML, to each User's Receive
+ * Response Service URL. `smets-twin serve`
  * runs one; tests start one in process on an ephemeral port.
  */
 
@@ -32,16 +35,21 @@ export interface RehearsalOptions extends RehearsalChoice {
   /** Receive Response Service URLs at start, by party (alias or EUI-64). */
   readonly receiveUrls?: Readonly<Record<string, string>>;
   readonly retry?: Partial<RetryPolicy>;
-  /** The body POSTed for each output. Default JSON. */
+  /** The body POSTed for each output. Default DUIS XML signed by the DSP (`duisXmlEncoder`); `jsonEncoder` for the raw output. */
   readonly encode?: OutputEncoder;
   /** For tests: how delivery POSTs. */
   readonly post?: Poster;
-  /** The DUIS web services wired in; each one missing answers 501. */
+  /** The DUIS web services wired in; each one missing answers 501. Default the DUIS XML gateway (`DUIS_XML_HANDLERS`). */
   readonly duis?: DuisHandlers;
   /** Where each external party's credentials go, one folder per party. Default `out/rehearsal/<scenario>/credentials`. */
   readonly credentialsDir?: string;
-  /** Writes a party's credentials into `dir` (the X.509/PEM exporter plugs in here) and returns the files written. */
-  readonly exportCredentials?: (party: RehearsalParty, credentials: PartyCredentials, dir: string) => Promise<readonly string[]>;
+  /** Writes a party's credentials into `dir` (`exportPemCredentials` plugs in here) and returns the files written. Default none. */
+  readonly exportCredentials?: (
+    party: RehearsalParty,
+    credentials: PartyCredentials,
+    dir: string,
+    context: CredentialsContext,
+  ) => Promise<readonly string[]>;
   /** For tests: the wall clock pacing virtual time and the live feed. Default the process's. */
   readonly wall?: WallClock;
   /** How often the live feed sends the status, in wall ms. Default 1000. */
@@ -50,6 +58,17 @@ export interface RehearsalOptions extends RehearsalChoice {
   readonly bodyLimit?: number;
   /** Hears a bug: an exception in a virtual event (the paced clock has stopped) or in a route. Default: stderr. */
   readonly onError?: (e: unknown) => void;
+}
+
+/** What an exporter may say about a party besides its credentials: where to reach the twin. */
+export interface CredentialsContext {
+  readonly world: SolrWorld;
+  readonly scenario: string;
+  readonly policy: string;
+  /** `http://host:port` of the running rehearsal. */
+  readonly origin: string;
+  /** The party's Receive Response Service URL at start, or null. */
+  readonly receiveUrl: string | null;
 }
 
 /** Where an external party's credentials are. */
@@ -107,7 +126,7 @@ export async function startRehearsal(o: RehearsalOptions): Promise<Result<Rehear
   const wall = o.wall ?? SYSTEM_WALL_CLOCK;
   const paced = new PacedClock({ clock, speed, wall, onError });
   const delivery = new Delivery({
-    ...(o.encode === undefined ? {} : { encode: o.encode }),
+    encode: o.encode ?? duisXmlEncoder(world),
     ...(o.retry === undefined ? {} : { retry: o.retry }),
     ...(o.post === undefined ? {} : { post: o.post }),
   });
@@ -187,7 +206,7 @@ export async function startRehearsal(o: RehearsalOptions): Promise<Result<Rehear
       },
     },
     ...adminRoutes({ rw, paced, delivery }),
-    ...duisRoutes(o.duis ?? {}, paced, world, (out) => inline.add(out)),
+    ...duisRoutes(o.duis ?? DUIS_XML_HANDLERS, paced, world, (out) => inline.add(out)),
   ];
 
   let server: RunningServer;
@@ -219,7 +238,21 @@ export async function startRehearsal(o: RehearsalOptions): Promise<Result<Rehear
   for (const party of rw.external) {
     const dir = join(root, party.aliases[0] ?? party.id);
     const creds = world.credentials.get(party.id);
-    const files = o.exportCredentials !== undefined && creds !== undefined ? await o.exportCredentials(party, creds, dir) : [];
+    const context: CredentialsContext = {
+      world,
+      scenario: rw.name,
+      policy: rw.policy,
+      origin: server.origin,
+      receiveUrl: delivery.urlOf(party.id),
+    };
+    let files: readonly string[] = [];
+    try {
+      if (o.exportCredentials !== undefined && creds !== undefined) files = await o.exportCredentials(party, creds, dir, context);
+    } catch (e) {
+      await server.close();
+      const code = (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
+      return err([fieldError('credentialsDir', 'range', 'a folder the twin can write the credentials into', `${dir} (${code})`)]);
+    }
     credentials.push({ party, dir, files });
   }
 

@@ -19,6 +19,7 @@ import { Inbox, type Inbound } from '../../emulator/network/inbox.ts';
 import { describe, stamp, type LogSink } from '../../emulator/network/log-line.ts';
 import type { DspOutput } from '../dsp-outputs.ts';
 import type { Dsp } from '../dsp-service.ts';
+import { EMULATOR_CODES } from '../response-codes.ts';
 
 /**
  * The DSP on the bus: its User gateway and its side of the WAN.
@@ -40,7 +41,7 @@ export class DspNode {
   /** The DCC's EUI-64 as the originator of what the DSP sends. */
   readonly id: Eui64;
   readonly dsp: Dsp;
-  readonly stats = { undecodable: 0, duplicates: 0, unexpected: 0 };
+  readonly stats = { undecodable: 0, duplicates: 0, unexpected: 0, signedInfoRefused: 0 };
   private readonly clock: VirtualClock;
   private readonly log: LogSink;
   private readonly inbox = new Inbox();
@@ -137,11 +138,24 @@ export class DspNode {
     if (r.kind === 'dsp.requests' && e.kind === 'serviceRequest') {
       const h = e.serviceRequest.header;
       this.log(`${stamp(now)} dsp request from=${r.userId} req=${h.requestId} srv=${h.serviceReferenceVariant} cv=${h.commandVariant}`);
+      // The DSP verifies a `signed_info` signature trusting that the XML gateway checked its digest against the
+      // document; a bus client could pair any SignedInfo it once signed with any request. So only the gateway may
+      // send one. // docs/duis-xml.md "In the DSP: the signed_info path"
+      if (e.serviceRequest.xmlSignature?.signedInfo !== undefined) return this.refuseSignedInfo(r.userId, h.requestId, now);
       return this.publishAll(this.dsp.submit(r.userId, e.serviceRequest, now));
     }
     if (r.kind === 'wan.up' && e.kind === 'wanResponse') return this.publishAll(this.dsp.deviceResponse(r.chId, e.wanResponse, now));
     if (r.kind === 'wan.up' && e.kind === 'deviceAlert') return this.publishAll(this.dsp.deviceAlert(e.deviceAlert, now));
     this.unexpected(item.topic, e);
+  }
+
+  /** A request over the bus with a `signed_info`: X2, counted as the DSP's rejected input, never submitted. */
+  private refuseSignedInfo(user: Eui64, requestId: string, now: Instant): void {
+    this.stats.signedInfoRefused++;
+    this.dsp.stats.rejectedInput++;
+    this.log(`${stamp(now)} dsp refused from=${user} req=${requestId} reason=signed-info-over-bus`);
+    const reason = 'signed_info only through the XML gateway: a request on the bus is signed over its own content';
+    this.publish({ kind: 'response', to: user, response: { requestId, responseCode: EMULATOR_CODES.X2, body: { reason } } });
   }
 
   private unexpected(topic: string, e: Envelope): void {

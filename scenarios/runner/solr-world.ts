@@ -60,6 +60,8 @@ export const FAILED_SUPPLIER = '90-B3-D5-1F-30-01-00-00' as Eui64;
 export const SOLR = '90-B3-D5-1F-30-03-00-00' as Eui64;
 export const SRP_ID = '90-B3-D5-1F-30-05-00-00' as Eui64;
 export const TRANS_COS_ID = '90-B3-D5-1F-30-00-00-04' as Eui64;
+/** The DSP as the signer of its DUIS responses and alerts: the twin's own EUI-64 for it, not a ZAZ1 identity. UNVERIFIED // DOMAIN §4.6 */
+export const DSP_ID = '90-B3-D5-1F-30-00-00-09' as Eui64;
 export const FAILED_MPID = 'FAIL';
 export const SOLR_MPID = 'SOLR';
 const HUB_PREFIX = 0x00db1400;
@@ -183,6 +185,8 @@ export class SolrWorld {
   readonly external: ReadonlySet<string>;
   /** Each User's credentials, by EUI-64. */
   readonly credentials = new Map<string, PartyCredentials>();
+  /** The DSP's XML-signing credential (role 0x89): what it signs DUIS responses and alerts with. // DOMAIN §4.1, §5.3 */
+  readonly dspXml: Credential;
   private readonly listeners: ((o: DspOutput) => void)[] = [];
 
   constructor(options: SolrWorldOptions) {
@@ -235,6 +239,8 @@ export class SolrWorld {
       this.credentials.set(u.id, own);
       this.others.set(u.id, new DuisUser({ id: u.id, role: code, ...own }));
     }
+    // Issued last, so every User's certificate keeps the serial it had before the DSP signed DUIS XML.
+    this.dspXml = this.smki.issueOrganisation(DSP_ID, REMOTE_PARTY_ROLE.dspXmlSigning, 'xmlSigning', FOREVER);
     this.dsp = new Dsp({ registry: r, smki: this.smki, transCoS, config: options.dsp });
 
     const world: FleetWorld = {
@@ -490,12 +496,27 @@ export class SolrWorld {
 
   /**
    * A User's request handed to the DSP directly (a scenario's own requests,
-   * on any bus), through the same gates as any other; `after` hears the
-   * DSP's outputs for it once it has handled it — at once, or when a DSP
-   * outage ends.
+   * on any bus; a live rehearsal's DUIS gateway), through the same gates as
+   * any other; `after` hears the DSP's outputs for it once it has handled it
+   * — at once, or when a DSP outage ends — and after they were sent on;
+   * `before` hears them before they are sent on. Says whether the DSP
+   * handled it now, holds it for later (the DSP unreachable) or never got
+   * it (lost on its link).
    */
-  submit(user: Eui64, request: ServiceRequest, after?: (out: readonly DspOutput[]) => void): void {
-    this.toDsp({ kind: 'request', user, request, overBus: false, ...(after === undefined ? {} : { after }) });
+  submit(
+    user: Eui64,
+    request: ServiceRequest,
+    after?: (out: readonly DspOutput[]) => void,
+    hooks: { readonly before?: (out: readonly DspOutput[]) => void } = {},
+  ): 'handled' | 'held' | 'lost' {
+    return this.toDsp({
+      kind: 'request',
+      user,
+      request,
+      overBus: false,
+      ...(after === undefined ? {} : { after }),
+      ...(hooks.before === undefined ? {} : { before: hooks.before }),
+    });
   }
 
   /** Whether a response the DSP sends `user` now reaches it (a messageLoss fault may lose it). */
@@ -536,7 +557,10 @@ export class SolrWorld {
 
   /** A comms hub says something up its WAN; while it is offline alerts wait in its queue and answers are lost. // DOMAIN §3.3 */
   private fromHub(m: Extract<ToDsp, { kind: 'answer' | 'alert' }>): void {
-    if (!this.hubs.offline(m.hub)) return this.toDsp(m);
+    if (!this.hubs.offline(m.hub)) {
+      this.toDsp(m);
+      return;
+    }
     if (m.kind === 'answer') this.faults.lostAtOfflineHub++;
     else if (this.hubs.queue(m.hub, m.alert)) this.faults.alertsQueued++;
     else this.faults.alertsLost++;
@@ -547,20 +571,30 @@ export class SolrWorld {
    * messageLoss fault), held while the DSP is unreachable, else handed over —
    * on a bus, published on its topic.
    */
-  private toDsp(m: ToDsp): void {
-    if (this.lostOnLink(m)) return;
+  private toDsp(m: ToDsp): 'handled' | 'held' | 'lost' {
+    if (this.lostOnLink(m)) return 'lost';
     if (this.dspOutages > 0) {
       this.heldIn.push(m);
       this.faults.heldForDsp++;
-      return;
+      return 'held';
     }
     const bus = this.bus;
-    if (bus !== null && m.kind === 'request' && m.overBus) return bus.send(m.user, m.request);
-    if (bus !== null && m.kind === 'answer') return bus.up(m.hub, { kind: 'wanResponse', wanResponse: m.wanResponse });
-    if (bus !== null && m.kind === 'alert') return bus.up(m.hub, { kind: 'deviceAlert', deviceAlert: m.alert });
+    if (bus !== null && m.kind === 'request' && m.overBus) {
+      bus.send(m.user, m.request);
+      return 'handled';
+    }
+    if (bus !== null && m.kind !== 'request') {
+      bus.up(
+        m.hub,
+        m.kind === 'answer' ? { kind: 'wanResponse', wanResponse: m.wanResponse } : { kind: 'deviceAlert', deviceAlert: m.alert },
+      );
+      return 'handled';
+    }
     const out = this.handToDsp(m);
+    if (m.kind === 'request') m.before?.(out);
     this.deliver(out);
     if (m.kind === 'request') m.after?.(out);
+    return 'handled';
   }
 
   private handToDsp(m: ToDsp): DspOutput[] {
@@ -605,6 +639,7 @@ export class SolrWorld {
     const after: (() => void)[] = [];
     for (const m of this.heldIn.splice(0)) {
       const handled = this.handToDsp(m);
+      if (m.kind === 'request') m.before?.(handled);
       out.push(...handled);
       const then = m.kind === 'request' ? m.after : undefined;
       if (then !== undefined) after.push(() => then(handled));
@@ -799,6 +834,7 @@ type ToDsp =
       readonly request: ServiceRequest;
       readonly overBus: boolean;
       readonly after?: (out: readonly DspOutput[]) => void;
+      readonly before?: (out: readonly DspOutput[]) => void;
     }
   | { readonly kind: 'answer'; readonly hub: Eui64; readonly wanResponse: WanResponse }
   | { readonly kind: 'alert'; readonly hub: Eui64; readonly alert: DeviceAlert };

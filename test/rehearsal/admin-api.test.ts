@@ -197,6 +197,39 @@ describe('the admin API: Authority, SMKI PMA, SECAS and ARO/SRO actions, validat
     expect((await api('GET', '/api/admin/deliveries?user=mars')).body.error).toMatchObject({ path: 'query.user' });
   });
 
+  it('the SMKI revokes one certificate of a party: audited; the DSP refuses it from then on (X3)', async () => {
+    const serial = r.rw.world.smki.find(SOLR, 'xmlSigning')!.serial;
+    const a = await api('POST', '/api/admin/certificate-revocations', { party: 'solr', usage: 'xmlSigning' });
+    expect(a.status).toBe(200);
+    expect(details(a)).toEqual([`SMKI: xmlSigning certificate ${serial} revoked`]);
+    expect(r.rw.world.smki.isRevoked(serial, r.paced.pacedNow())).toBe(true);
+    // The network operator holds no Digital-Signing certificate.
+    expect((await api('POST', '/api/admin/certificate-revocations', { party: 'dno', usage: 'digitalSigning' })).body.error).toMatchObject({
+      code: 'not-found',
+      path: 'body.usage',
+    });
+    expect((await api('POST', '/api/admin/certificate-revocations', { party: 'srp', usage: 'pgp' })).body.error).toMatchObject({
+      code: 'unknown-kind',
+      path: 'body.usage',
+    });
+  });
+
+  it('the clock: skip ahead (every event on the way runs), change the speed; never back', async () => {
+    const now = r.paced.pacedNow();
+    const target = now + 6 * HOUR_MS;
+    const a = await api('POST', '/api/admin/clock', { skipTo: formatInstant(target), speed: 2 });
+    expect(a.status).toBe(200);
+    expect(a.body).toMatchObject({ at: formatInstant(target), speed: 2 });
+    expect(typeof a.body['events']).toBe('number');
+    expect(r.rw.world.clock.now()).toBe(target);
+    expect((await api('POST', '/api/admin/clock', { skipTo: formatInstant(start) })).body.error).toMatchObject({
+      code: 'range',
+      path: 'body.skipTo',
+    });
+    expect((await api('POST', '/api/admin/clock', { speed: 0 })).body.error).toMatchObject({ code: 'range', path: 'body.speed' });
+    expect((await api('POST', '/api/admin/clock', { speed: 1 })).body).toMatchObject({ speed: 1 });
+  });
+
   it('a JSON route refuses a body that is not JSON', async () => {
     const res = await fetch(`${r.origin}/api/admin/failed-supplier-list`, { method: 'POST', body: 'supplier=failed' });
     expect(res.status).toBe(415);

@@ -64,7 +64,7 @@ describe('delivery of asynchronous responses and alerts to Receive Response Serv
     const outputs = [response(SRP, 1, 'I99'), alert(SRP, 0x8f0f), response(SRP, 1), response(SRP, 2, 'E21'), alert(SRP, 0x810d)];
     for (const o of outputs) expect(d.offer(o, T0)).toBe(true);
     await d.idle();
-    const bodies = outputs.map((o) => jsonEncoder(o as Parameters<typeof jsonEncoder>[0]).body);
+    const bodies = outputs.map((o) => jsonEncoder(o as Parameters<typeof jsonEncoder>[0], T0).body);
     expect(rx.accepted).toEqual(bodies);
     // Each body was refused twice, then accepted once: three POSTs per output, and never one for the next output before it.
     expect(rx.got).toEqual(bodies.flatMap((b) => [b, b, b]));
@@ -197,6 +197,34 @@ describe('delivery of asynchronous responses and alerts to Receive Response Serv
     d.offer(alert(SOLR, 0x8f0f), T0);
     await d.idle();
     expect(types).toEqual(['application/xml <x kind="deviceAlert"/>']);
+  });
+
+  it('an output is encoded at its first attempt, after whoever produced it has run on; an encoder that throws gives it up', async () => {
+    const encoded: string[] = [];
+    const posted: string[] = [];
+    const d = new Delivery({
+      encode: (o, at) => {
+        if (o.kind === 'deviceAlert') throw new Error('no encoding for this');
+        encoded.push(`${o.kind} ${new Date(at).toISOString()}`);
+        return { contentType: 'text/plain', body: o.kind };
+      },
+      post: (_u, e) => {
+        posted.push(e.body);
+        return Promise.resolve(200);
+      },
+    });
+    d.setUrl(SRP, 'http://127.0.0.1:1/');
+    d.offer(alert(SRP, 0x8f0f), T0);
+    d.offer(response(SRP, 1), T0 + 1000);
+    // Nothing is encoded while the producer's own code runs (a DUIS handler answers synchronously first).
+    expect(encoded).toEqual([]);
+    await d.idle();
+    expect(encoded).toEqual(['response 2027-01-04T00:00:01.000Z']);
+    expect(posted).toEqual(['response']);
+    const records = d.records({ user: SRP });
+    expect(records.map((r) => `${r.output} ${r.outcome}`)).toEqual(['1 gave-up', '2 delivered']);
+    expect(records[0]).toMatchObject({ status: null, error: 'cannot encode: no encoding for this' });
+    expect(d.users()[0]?.counts).toMatchObject({ delivered: 1, gaveUp: 1, queued: 0 });
   });
 
   it('stop cancels the retry timer and makes no more attempts', async () => {

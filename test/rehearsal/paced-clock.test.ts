@@ -173,3 +173,33 @@ describe('PacedClock: virtual time follows the wall clock × speed (ARCHITECTURE
     expect(wall.pending).toBe(0);
   });
 });
+
+describe('PacedClock.skipTo: a rehearsal starts where the interesting part begins', () => {
+  it('runs every event due by the target at once, in order and at its own instant, then paces on from the target', () => {
+    const { clock, wall, p } = paced(60);
+    const ran: [string, number][] = [];
+    clock.schedule(T0 + 3_600_000, () => ran.push(['a', clock.now()]));
+    clock.schedule(T0 + 7_200_000, () => ran.push(['b', clock.now()]));
+    clock.schedule(T0 + 10_800_000, () => ran.push(['c', clock.now()]));
+    p.poke();
+    expect(p.skipTo(T0 + 7_200_000)).toBe(2);
+    expect(ran).toEqual([
+      ['a', T0 + 3_600_000],
+      ['b', T0 + 7_200_000],
+    ]);
+    expect(p.pacedNow()).toBe(T0 + 7_200_000);
+    // From there at 60×: the last event is an hour on, a minute of wall time.
+    wall.advance(59_999);
+    expect(ran).toHaveLength(2);
+    wall.advance(1);
+    expect(ran.at(-1)).toEqual(['c', T0 + 10_800_000]);
+  });
+
+  it('never back in time; not once stopped', () => {
+    const { wall, p } = paced(60);
+    wall.advance(1000);
+    expect(() => p.skipTo(T0)).toThrow(RangeError);
+    p.stop();
+    expect(() => p.skipTo(T0 + 3_600_000)).toThrow(/stopped/);
+  });
+});

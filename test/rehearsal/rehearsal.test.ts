@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Eui64 } from '../../core/ids.ts';
 import type { DspOutput } from '../../dsp/dsp-outputs.ts';
 import type { ServiceRequest } from '../../proto/types.ts';
-import type { DuisContext, DuisReply } from '../../rehearsal/duis-slot.ts';
+import { jsonEncoder } from '../../rehearsal/delivery.ts';
+import type { DuisContext, DuisReply, Submitted } from '../../rehearsal/duis-slot.ts';
 import { startRehearsal, type Rehearsal } from '../../rehearsal/rehearsal.ts';
 import type { DeviceState, StatusSnapshot } from '../../rehearsal/status.ts';
 import { SRP_ID } from '../../scenarios/runner/solr-world.ts';
@@ -43,7 +44,8 @@ function fakeDuis(): {
   /** Each meter's transformed request and the Pre-Command the DSP returned for it. */
   const transformed = new Map<string, { cv4: ServiceRequest; preCommand: Uint8Array }>();
   const inlineFor = (requestId: string) => (o: DspOutput) => o.kind === 'response' && o.response.requestId === requestId;
-  const reply = (out: readonly DspOutput[], requestId: string): DuisReply => {
+  const reply = (submitted: Submitted, requestId: string): DuisReply => {
+    const out = submitted.kind === 'handled' ? submitted.outputs : [];
     const r = out.find(inlineFor(requestId));
     return {
       status: 200,
@@ -56,7 +58,7 @@ function fakeDuis(): {
       const { meter } = JSON.parse(body) as { meter: Eui64 };
       const cv4 = ctx.world.srp.request(meter, '1.6', 4, CREDIT);
       const out = ctx.submit(SRP_ID, cv4, inlineFor(cv4.header.requestId));
-      const pre = out.find(inlineFor(cv4.header.requestId));
+      const pre = out.kind === 'handled' ? out.outputs.find(inlineFor(cv4.header.requestId)) : undefined;
       if (pre?.kind === 'response' && pre.response.preCommand !== undefined)
         transformed.set(meter, { cv4, preCommand: pre.response.preCommand });
       return reply(out, cv4.header.requestId);
@@ -100,6 +102,7 @@ describe('serve in process: status, live feed, device lookup, DUIS slot and deli
       retry: { firstDelayMs: 10, maxDelayMs: 50 },
       statusEveryMs: 50,
       duis: fakeDuis(),
+      encode: jsonEncoder,
     });
     if (!started.ok) throw new Error(JSON.stringify(started.error));
     r = started.value;
@@ -258,10 +261,10 @@ describe('serve in process: status, live feed, device lookup, DUIS slot and deli
   });
 });
 
-describe('serve: the DUIS routes before the XML layer is wired, and a clean stop', () => {
-  it('every DUIS service answers 501; GET is 405; after stop nothing listens and no timer is left', async () => {
+describe('serve: the DUIS routes without handlers, and a clean stop', () => {
+  it('with no handlers every DUIS service answers 501; GET is 405; after stop nothing listens and no timer is left', async () => {
     const wall = new FakeWall();
-    const started = await startRehearsal({ scenario: 'solr-disorderly-exit', premises: 5, days: 3, speed: 60, port: 0, wall });
+    const started = await startRehearsal({ scenario: 'solr-disorderly-exit', premises: 5, days: 3, speed: 60, port: 0, wall, duis: {} });
     if (!started.ok) throw new Error(JSON.stringify(started.error));
     const r = started.value;
     for (const s of ['serviceS', 'serviceT', 'serviceD']) {
