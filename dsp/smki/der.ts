@@ -1,3 +1,4 @@
+import { concatBytes } from '@noble/hashes/utils.js';
 /**
  * A small DER encoder (ITU-T X.690 distinguished encoding): exactly the ASN.1
  * types an X.509 certificate and a PKCS#8 key need, and no parser. The twin
@@ -40,15 +41,7 @@ function lengthOctets(n: number): Uint8Array {
   return Uint8Array.of(0x80 | bytes.length, ...bytes);
 }
 
-export const concat = (parts: readonly Uint8Array[]): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
+const concat = (parts: readonly Uint8Array[]): Uint8Array => concatBytes(...parts);
 
 export const sequence = (...items: readonly Uint8Array[]): Uint8Array => tlv(TAG.sequence, concat(items));
 

@@ -32,6 +32,20 @@ const entry = (over: Partial<SatEntry> = {}): SatEntry => ({
   ...over,
 });
 
+/** Any entry; `at` is up to `maxAt` (a step from the previous record's, where a test chains them). */
+const entryArbOf = (maxAt: number): fc.Arbitrary<SatEntry> =>
+  fc.record({
+    at: fc.nat(maxAt),
+    kind: fc.constantFrom<SatKind>('request', 'outcome', 'alert', 'admin'),
+    sender: fc.constantFrom(SUPPLIER, SRP, OTHER),
+    businessOriginator: fc.option(fc.constantFrom(SUPPLIER, OTHER), { nil: null }),
+    requestId: fc.option(fc.string({ maxLength: 12 }), { nil: null }),
+    srv: fc.option(fc.constantFrom('1.6', '2.2', '4.1.1'), { nil: null }),
+    commandVariant: fc.option(fc.integer({ min: 1, max: 9 }), { nil: null }),
+    code: fc.option(fc.constantFrom('I0', 'E19', 'X9', 'AD1'), { nil: null }),
+    detail: fc.string({ maxLength: 20, unit: 'grapheme' }),
+  });
+
 describe('canonicalBytes', () => {
   it('frames each field with a tag and a 4-byte length', () => {
     expect(bytesToHex(canonicalBytes(['ab', 12, null]))).toBe('01' + '00000002' + '6162' + '02' + '00000002' + '3132' + '00' + '00000000');
@@ -128,20 +142,9 @@ describe('ServiceAuditTrail // RELIABILITY §2 item 5', () => {
 
 describe('ServiceAuditTrail storage', () => {
   it('gives back every field of every record as appended, across growth, by index, iteration and count', () => {
-    const entryArb: fc.Arbitrary<SatEntry> = fc.record({
-      at: fc.nat(5),
-      kind: fc.constantFrom<SatKind>('request', 'outcome', 'alert', 'admin'),
-      sender: fc.constantFrom(SUPPLIER, SRP, OTHER),
-      businessOriginator: fc.option(fc.constantFrom(SUPPLIER, OTHER), { nil: null }),
-      requestId: fc.option(fc.string({ maxLength: 12 }), { nil: null }),
-      srv: fc.option(fc.constantFrom('1.6', '2.2', '4.1.1'), { nil: null }),
-      commandVariant: fc.option(fc.integer({ min: 1, max: 9 }), { nil: null }),
-      code: fc.option(fc.constantFrom('I0', 'E19', 'X9', 'AD1'), { nil: null }),
-      detail: fc.string({ maxLength: 20, unit: 'grapheme' }),
-    });
     // Enough records to pass the store's first growth (1 024) in some runs.
     fc.assert(
-      fc.property(fc.array(entryArb, { maxLength: 1_500, size: 'max' }), (entries) => {
+      fc.property(fc.array(entryArbOf(5), { maxLength: 1_500, size: 'max' }), (entries) => {
         const sat = new ServiceAuditTrail();
         let at = T0;
         const appended = entries.map((e) => sat.append({ ...e, at: (at += e.at) }));
@@ -211,17 +214,7 @@ describe('verifyChain: edited, removed, inserted, reordered records', () => {
   });
 
   it('finds any single-record tampering of a random trail', () => {
-    const entryArb: fc.Arbitrary<SatEntry> = fc.record({
-      at: fc.nat(10_000),
-      kind: fc.constantFrom<SatKind>('request', 'outcome', 'alert', 'admin'),
-      sender: fc.constantFrom(SUPPLIER, SRP, OTHER),
-      businessOriginator: fc.option(fc.constantFrom(SUPPLIER, OTHER), { nil: null }),
-      requestId: fc.option(fc.string({ maxLength: 12 }), { nil: null }),
-      srv: fc.option(fc.constantFrom('1.6', '2.2', '4.1.1'), { nil: null }),
-      commandVariant: fc.option(fc.integer({ min: 1, max: 9 }), { nil: null }),
-      code: fc.option(fc.constantFrom('I0', 'E19', 'X9', 'AD1'), { nil: null }),
-      detail: fc.string({ maxLength: 20, unit: 'grapheme' }),
-    });
+    const entryArb = entryArbOf(10_000);
     type Tamper =
       | { op: 'edit'; at: number; field: number; salt: string }
       | { op: 'remove'; at: number }
