@@ -37,3 +37,8 @@ console.log(
   `wall ${seconds.toFixed(1)} s, ${Math.round(meterDays / seconds).toLocaleString('en-GB')} meter-days/s, peak RSS ${rssGiB.toFixed(2)} GiB`,
 );
 console.log(`assertions: ${report.assertions.filter((a) => a.passed).length}/${report.assertions.length} passed`);
+// A failure at scale is a finding of the run: say which, and the first story, so it can be followed up.
+for (const a of report.assertions.filter((x) => !x.passed)) {
+  console.log(`  ✗ ${a.name}: ${a.actual}`);
+  for (const e of a.story?.events ?? []) console.log(`      ${e.at}  ${e.text}`);
+}
