@@ -103,24 +103,29 @@ export function flagshipAssertions(run: PlayedRun): AssertionResult[] {
   const instructed = run.instructed.meters;
   const tookOver = (m: MeterRef): Instant => run.changedAt.get(m.id) ?? run.end;
 
-  // "When the SRP acts" is per meter: when its SR 1.6 for that meter goes out. A batch takes hours, and a meter that
-  // runs out before its turn was off before the SRP acted (the report counts those apart). // MP134B req 5; SEED0 §3
-  const actedAt = (m: MeterRef): Instant => run.world.firstSent.get(m.id) ?? sw.start;
+  // "When the SRP acts" is per meter: when its Credit mode takes effect there, or (refused, never applied) when its
+  // SR 1.6 went out. A batch takes hours and a gas meter hears its command only at its next wake (DOMAIN §3.4): a
+  // meter that runs out before then was off before the SRP's action reached it, and must be re-armed. `actedAt` is
+  // the last instant before the action. // MP134B req 5; SEED0 §3
+  const actedAt = (m: MeterRef): Instant => {
+    const applied = run.world.creditAt.get(m.id);
+    return applied !== undefined ? applied - 1 : (run.world.firstSent.get(m.id) ?? sw.start);
+  };
   const offAt = (m: MeterRef, t: Instant): string | null => m.slot.timeline.intervals.find((i) => i.from <= t && t < i.to)?.cause ?? null;
 
   // 1. On supply when the SRP acted ⇒ never off for lack of credit until the SoLR took over.
   const onWhenActed = instructed.filter((m) => offAt(m, actedAt(m)) === null);
   const lost = onWhenActed.filter((m) =>
-    m.slot.timeline.intervals.some((i) => i.cause === 'credit' && i.from >= actedAt(m) && i.from < tookOver(m)),
+    m.slot.timeline.intervals.some((i) => i.cause === 'credit' && i.from > actedAt(m) && i.from < tookOver(m)),
   );
   out.push(
     result(
       run,
       'prepayment consumers on supply when the SRP acts stay on supply until the SoLR takes over',
       policy,
-      `none of the ${onWhenActed.length} prepayment meters on supply when the SRP's request for them goes out (from ${formatInstant(sw.start)}) runs out of credit before its change of supplier`,
+      `none of the ${onWhenActed.length} prepayment meters on supply when the SRP's Credit mode reaches them (the SRP starts ${formatInstant(sw.start)}) runs out of credit before its change of supplier`,
       lost,
-      (n) => `${n} meters ran out of credit after the SRP's request for them and before their change of supplier`,
+      (n) => `${n} meters ran out of credit after Credit mode reached them and before their change of supplier`,
     ),
   );
 
