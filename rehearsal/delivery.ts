@@ -107,13 +107,8 @@ export interface DeliveryOptions {
   readonly onRecord?: (r: DeliveryRecord) => void;
 }
 
-interface Item {
-  readonly output: number;
-  readonly user: string;
-  readonly kind: UserOutput['kind'];
-  readonly requestId: string | null;
-  readonly code: string;
-  readonly virtualAt: string;
+/** A queued output: what each of its records repeats, and what its attempts need. */
+interface Item extends Pick<DeliveryRecord, 'output' | 'user' | 'kind' | 'requestId' | 'code' | 'virtualAt'> {
   /** Encoded at its first attempt, not when queued: whoever produced the output (a DUIS call) answers first. */
   readonly value: UserOutput;
   readonly producedAt: Instant;
