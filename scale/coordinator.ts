@@ -4,7 +4,7 @@ import type { EngineSpec } from './engine.ts';
 import { CoordinatorCore, type CoordinatorEffect, type CoreOutcome, type ReleasedWindow } from './protocol/coordinator-core.ts';
 import { sha256Hex } from './protocol/digest.ts';
 import { ScaleRunError, type ScaleFailure, type ShardRef } from './protocol/failure.ts';
-import { shardOfKey } from './protocol/shard-key.ts';
+import { keyRouter } from './protocol/shard-key.ts';
 import { coordinatorClientId, runTopics } from './protocol/topics.ts';
 
 /**
@@ -67,7 +67,7 @@ export async function runCoordinator(options: CoordinatorOptions): Promise<RunOu
     shards,
     terms: { engineKind: spec.kind.kind, seed: model.seed, scenarioDigest: model.scenarioDigest, lookaheadMs: model.lookaheadMs, routing },
     end: model.end,
-    shardOf: (key) => (spec.kind.shardOf ?? shardOfKey)(key, shards),
+    shardOf: keyRouter(spec, shards),
   });
 
   const connected = await options.bus.connect({
@@ -131,7 +131,7 @@ export async function runCoordinator(options: CoordinatorOptions): Promise<RunOu
           case 'completed': {
             let result: Uint8Array;
             try {
-              result = spec.kind.merge(e.outcome.parts);
+              result = spec.kind.merge(e.outcome.parts, spec.config);
             } catch (error) {
               const failure: ScaleFailure = {
                 kind: 'coordinator',

@@ -90,9 +90,9 @@ export interface EngineKind<C> {
   model(config: C): EngineModel;
   create(config: C, placement: Placement): ShardEngine;
   /** The run's outcome from the shards' results, in shard order; identical for any number of shards. */
-  merge(parts: readonly Uint8Array[]): Uint8Array;
+  merge(parts: readonly Uint8Array[], config: C): Uint8Array;
   /** Optional: which of `shards` owns an entity key. Default: `shardOfKey` (a stable hash of the key). */
-  shardOf?(key: string, shards: number): number;
+  shardOf?(key: string, shards: number, config: C): number;
 }
 
 /** An engine kind with its parsed configuration: everything a coordinator or a shard needs to run it. */

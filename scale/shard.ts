@@ -4,7 +4,7 @@ import { decodeScale, encodeScale, type Routing, type ScaleBody, type ScaleMessa
 import type { EngineSpec } from './engine.ts';
 import { ScaleAbortedError } from './protocol/failure.ts';
 import { ShardCore, type ShardEffect } from './protocol/shard-core.ts';
-import { shardOfKey } from './protocol/shard-key.ts';
+import { keyRouter } from './protocol/shard-key.ts';
 import { runTopics, shardClientId } from './protocol/topics.ts';
 
 /**
@@ -80,7 +80,7 @@ export async function runShard(options: ShardHostOptions): Promise<ShardOutcome>
   const bus: Bus = connected.value;
   options.onEvent?.({ kind: 'connected', clientId });
 
-  const shardOf = (key: string): number => (spec.kind.shardOf ?? shardOfKey)(key, shards);
+  const shardOf = keyRouter(spec, shards);
   const core = new ShardCore({
     routing,
     lookaheadMs: model.lookaheadMs,

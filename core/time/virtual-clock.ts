@@ -105,12 +105,29 @@ export class VirtualClock implements XStateClock {
     if (!(t >= this.nowMs) || t === Infinity) {
       throw new RangeError(`VirtualClock.runUntil: ${t} is before now (${this.nowMs}) or not finite`);
     }
+    return this.runTo(t, true);
+  }
+
+  /**
+   * Runs every event due before `t` (not at it), then moves `now` to `t`: the
+   * events at `t` stay pending. A sharded run uses it to hand a message over
+   * at its delivery instant ahead of that instant's local events.
+   */
+  runBefore(t: Instant): number {
+    if (!(t >= this.nowMs) || t === Infinity) {
+      throw new RangeError(`VirtualClock.runBefore: ${t} is before now (${this.nowMs}) or not finite`);
+    }
+    return this.runTo(t, false);
+  }
+
+  /** Runs the events due before `t` (and at it, when `inclusive`), then moves `now` to `t`. */
+  private runTo(t: Instant, inclusive: boolean): number {
     this.enter();
     let count = 0;
     try {
       const heap = this.heap;
       // peekTime is Infinity when the heap is empty, so this also ends the loop.
-      while (heap.peekTime() <= t) {
+      while (inclusive ? heap.peekTime() <= t : heap.peekTime() < t) {
         const slot = heap.pop();
         const fn = this.fns[slot];
         if (fn === undefined) {

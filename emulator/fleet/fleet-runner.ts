@@ -55,7 +55,7 @@ export interface FleetResult {
 }
 
 /** Ids of fleet devices: one prefix per device type. */
-const METER_PREFIX = 0x00db1200;
+export const METER_PREFIX = 0x00db1200;
 const PPMID_PREFIX = 0x00db1300;
 const SUPPLIER_EUI = '90-B3-D5-1F-30-01-00-00';
 
@@ -142,6 +142,21 @@ export class FleetShard {
       topUpsRejected: world.stats.topUpsRejected,
     };
   }
+}
+
+/**
+ * What a premises is, without building it: its fuels and payment mode, drawn
+ * exactly as `buildPremises` draws them (the first draw of the household's
+ * stream and of the meters' stream). A sharded SoLR world's DSP registers
+ * every meter of the estate, and its SRP lists the prepayment ones, from
+ * these alone, while other shards build the meters. // docs/scale-out.md
+ */
+export function premisesFacts(o: FleetOptions, root: Rng, index: number): { readonly dual: boolean; readonly mode: PaymentMode } {
+  const rng = root.fork(index);
+  return {
+    dual: rng.fork('household').chance(o.household.dualFuelShare),
+    mode: rng.fork('meters').chance(o.prepaymentShare) ? 'Prepayment' : 'Credit',
+  };
 }
 
 /** Builds premises `index` of a fleet: its household, meters and PPMID, each from its own stream of the seed. */

@@ -3,7 +3,7 @@ import type { EngineSpec } from '../engine.ts';
 import { CoordinatorCore, type CoordinatorEffect, type CoreOutcome, type ToShard } from './coordinator-core.ts';
 import { ScaleRunError } from './failure.ts';
 import { ShardCore, type ShardEffect } from './shard-core.ts';
-import { shardOfKey } from './shard-key.ts';
+import { keyRouter } from './shard-key.ts';
 
 /**
  * A sharded run in one thread with no bus: the coordinator's and the shards'
@@ -52,7 +52,7 @@ export function runInProcess<C>(options: InProcessOptions<C>): InProcessOutcome 
   const { spec, shards } = options;
   const routing = options.routing ?? 'coordinator';
   const model = spec.kind.model(spec.config);
-  const shardOf = (key: string): number => (spec.kind.shardOf ?? shardOfKey)(key, shards);
+  const shardOf = keyRouter(spec, shards);
   const coordinator = new CoordinatorCore({
     runId: 'in-process',
     shards,
@@ -176,7 +176,7 @@ export function runInProcess<C>(options: InProcessOptions<C>): InProcessOutcome 
         break;
     }
   }
-  return { ...outcome, result: spec.kind.merge(outcome.parts) };
+  return { ...outcome, result: spec.kind.merge(outcome.parts, spec.config) };
 }
 
 function coordinatorTerms(

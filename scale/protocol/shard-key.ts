@@ -1,3 +1,5 @@
+import type { EngineSpec } from '../engine.ts';
+
 /**
  * Which shard owns an entity key, by default: FNV-1a (32-bit) over the key's
  * UTF-8 bytes, modulo the shard count. Stable across processes, machines and
@@ -49,4 +51,10 @@ export function fnv1aUtf8(s: string): number {
 /** One byte of FNV-1a. A plain function, not a closure: this is the hot path of routing. */
 function step(h: number, b: number): number {
   return Math.imul(h ^ b, 0x01000193);
+}
+
+/** The key router of a run: the engine kind's own (`EngineKind.shardOf`, which may use its configuration), else `shardOfKey`. */
+export function keyRouter<C>(spec: EngineSpec<C>, shards: number): (key: string) => number {
+  const kind = spec.kind;
+  return kind.shardOf === undefined ? (key) => shardOfKey(key, shards) : (key) => kind.shardOf?.(key, shards, spec.config) ?? 0;
 }

@@ -96,10 +96,51 @@ function srpRate(o: FlagshipOptions): number {
 
 /** The flagship's assertions on one played run. */
 export function flagshipAssertions(run: PlayedRun): AssertionResult[] {
-  const policy = run.plan.policy;
+  return flagshipWords(run.plan, flagshipFacts(run));
+}
+
+/**
+ * What the flagship's assertions count on a played run, before the words:
+ * for each promise, the meters it covers, how many broke it, and the story
+ * of the first that did (estate order). The facts of the shards of a sharded
+ * run add up (`mergeFlagshipFacts`) to the whole estate's.
+ */
+export interface FlagshipFacts {
+  readonly promises: readonly PromiseFacts[];
+  /** SR 1.6 commands put on the WAN for the SRP, and how many were not a change to Credit. // MP134B req 5 */
+  readonly srpCommands: { readonly sent: number; readonly notCredit: number };
+}
+
+export interface PromiseFacts {
+  readonly covered: number;
+  readonly broken: number;
+  readonly story: Story | null;
+}
+
+/** The facts of disjoint parts of an estate, in estate order, as the whole estate's. */
+export function mergeFlagshipFacts(parts: readonly FlagshipFacts[]): FlagshipFacts {
+  const n = parts[0]?.promises.length ?? 0;
+  return {
+    promises: Array.from({ length: n }, (_, i) => {
+      const each = parts.map((p) => p.promises[i] as PromiseFacts);
+      return {
+        covered: each.reduce((k, p) => k + p.covered, 0),
+        broken: each.reduce((k, p) => k + p.broken, 0),
+        story: each.find((p) => p.story !== null)?.story ?? null,
+      };
+    }),
+    srpCommands: {
+      sent: parts.reduce((k, p) => k + p.srpCommands.sent, 0),
+      notCredit: parts.reduce((k, p) => k + p.srpCommands.notCredit, 0),
+    },
+  };
+}
+
+/** The facts of one played run (the meters its world built). */
+export function flagshipFacts(run: PlayedRun): FlagshipFacts {
+  const srpCommands = { sent: run.srpCommands, notCredit: run.srpNonCreditCommands };
   const sw = run.plan.steps.srpSwitch;
-  if (sw === null) return [];
-  const out: AssertionResult[] = [];
+  if (sw === null) return { promises: [], srpCommands };
   const instructed = run.instructed.meters;
   const tookOver = (m: MeterRef): Instant => run.changedAt.get(m.id) ?? run.end;
 
@@ -112,40 +153,22 @@ export function flagshipAssertions(run: PlayedRun): AssertionResult[] {
     return applied !== undefined ? applied - 1 : (run.world.firstSent.get(m.id) ?? sw.start);
   };
   const offAt = (m: MeterRef, t: Instant): string | null => m.slot.timeline.intervals.find((i) => i.from <= t && t < i.to)?.cause ?? null;
+  const facts = (covered: readonly MeterRef[], broken: readonly MeterRef[]): PromiseFacts => {
+    const first = broken[0];
+    return { covered: covered.length, broken: broken.length, story: first === undefined ? null : storyOf(run, first) };
+  };
 
   // 1. On supply when the SRP acted ⇒ never off for lack of credit until the SoLR took over.
   const onWhenActed = instructed.filter((m) => offAt(m, actedAt(m)) === null);
   const lost = onWhenActed.filter((m) =>
     m.slot.timeline.intervals.some((i) => i.cause === 'credit' && i.from > actedAt(m) && i.from < tookOver(m)),
   );
-  out.push(
-    result(
-      run,
-      'prepayment consumers on supply when the SRP acts stay on supply until the SoLR takes over',
-      policy,
-      `none of the ${onWhenActed.length} prepayment meters on supply when the SRP's Credit mode reaches them (the SRP starts ${formatInstant(sw.start)}) runs out of credit before its change of supplier`,
-      lost,
-      (n) => `${n} meters ran out of credit after Credit mode reached them and before their change of supplier`,
-    ),
-  );
-
   // 2. Off for lack of credit when the SRP acted ⇒ re-armed: Credit mode applied, never off for credit again.
   const offWhenActed = instructed.filter((m) => offAt(m, actedAt(m)) === 'credit');
   const notRearmed = offWhenActed.filter((m) => {
     const at = run.world.creditAt.get(m.id);
     return at === undefined || m.slot.timeline.intervals.some((i) => i.cause === 'credit' && i.from > at);
   });
-  out.push(
-    result(
-      run,
-      'consumers already off for lack of credit are re-armed',
-      policy,
-      `all ${offWhenActed.length} meters off for lack of credit when the SRP acts are put into Credit mode and armed`,
-      notRearmed,
-      (n) => `${n} meters off for lack of credit were not re-armed`,
-    ),
-  );
-
   // 3. Self-disconnected ⇒ armed, not switched on: the first state after Credit mode is Armed (the consumer must act). // DOMAIN §1.6
   const selfOff = offWhenActed.filter((m) => m.premises.household.selfDisconnecting);
   const switchedOn = selfOff.filter((m) => {
@@ -153,45 +176,57 @@ export function flagshipAssertions(run: PlayedRun): AssertionResult[] {
     if (at === undefined) return false;
     return !m.slot.timeline.intervals.some((i) => i.cause === 'armed' && i.from === at) && m.slot.snapshot.context.supply !== 'Armed';
   });
-  out.push(
-    result(
-      run,
-      'the self-disconnected are re-armed, not switched on',
-      policy,
-      `each of the ${selfOff.length} self-disconnected meters is armed when put into Credit mode, and stays off until the consumer presses the button`,
-      switchedOn,
-      (n) => `${n} self-disconnected meters were switched on without the consumer`,
-    ),
-  );
-
-  // 4. MP134B req 5: every SR 1.6 the SRP put on the WAN is a change to Credit.
-  out.push({
-    name: 'every SR 1.6 from the SRP is Credit-only',
-    policy,
-    passed: run.srpNonCreditCommands === 0,
-    expected: 'every command the SRP’s requests put on the WAN changes payment mode to Credit',
-    actual: `${run.srpCommands} commands sent for the SRP, ${run.srpNonCreditCommands} of them not a change to Credit`,
-    story: null,
-  });
-  return out;
+  return { promises: [facts(onWhenActed, lost), facts(offWhenActed, notRearmed), facts(selfOff, switchedOn)], srpCommands };
 }
 
-function result(
-  run: PlayedRun,
-  name: string,
-  policy: string,
-  expected: string,
-  failing: readonly MeterRef[],
-  actual: (n: number) => string,
-): AssertionResult {
-  const first = failing[0];
+/** The flagship's assertions in words, from their facts. */
+export function flagshipWords(plan: SolrPlan, f: FlagshipFacts): AssertionResult[] {
+  const sw = plan.steps.srpSwitch;
+  if (sw === null) return [];
+  const policy = plan.policy;
+  const [onWhenActed, offWhenActed, selfOff] = f.promises as [PromiseFacts, PromiseFacts, PromiseFacts];
+  return [
+    result(
+      'prepayment consumers on supply when the SRP acts stay on supply until the SoLR takes over',
+      policy,
+      `none of the ${onWhenActed.covered} prepayment meters on supply when the SRP's Credit mode reaches them (the SRP starts ${formatInstant(sw.start)}) runs out of credit before its change of supplier`,
+      onWhenActed,
+      (n) => `${n} meters ran out of credit after Credit mode reached them and before their change of supplier`,
+    ),
+    result(
+      'consumers already off for lack of credit are re-armed',
+      policy,
+      `all ${offWhenActed.covered} meters off for lack of credit when the SRP acts are put into Credit mode and armed`,
+      offWhenActed,
+      (n) => `${n} meters off for lack of credit were not re-armed`,
+    ),
+    result(
+      'the self-disconnected are re-armed, not switched on',
+      policy,
+      `each of the ${selfOff.covered} self-disconnected meters is armed when put into Credit mode, and stays off until the consumer presses the button`,
+      selfOff,
+      (n) => `${n} self-disconnected meters were switched on without the consumer`,
+    ),
+    // 4. MP134B req 5: every SR 1.6 the SRP put on the WAN is a change to Credit.
+    {
+      name: 'every SR 1.6 from the SRP is Credit-only',
+      policy,
+      passed: f.srpCommands.notCredit === 0,
+      expected: 'every command the SRP’s requests put on the WAN changes payment mode to Credit',
+      actual: `${f.srpCommands.sent} commands sent for the SRP, ${f.srpCommands.notCredit} of them not a change to Credit`,
+      story: null,
+    },
+  ];
+}
+
+function result(name: string, policy: string, expected: string, facts: PromiseFacts, actual: (n: number) => string): AssertionResult {
   return {
     name,
     policy,
-    passed: failing.length === 0,
+    passed: facts.broken === 0,
     expected,
-    actual: failing.length === 0 ? 'as expected' : actual(failing.length),
-    story: first === undefined ? null : storyOf(run, first),
+    actual: facts.broken === 0 ? 'as expected' : actual(facts.broken),
+    story: facts.story,
   };
 }
 

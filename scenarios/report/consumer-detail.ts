@@ -20,9 +20,23 @@ export function selectConsumerDetail(consumers: Iterable<ConsumerRecord>, limit 
   if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`selectConsumerDetail: limit must be a whole number, got ${limit}`);
   const selected: ConsumerRecord[] = [];
   for (const c of consumers) if (c.minutesOff > 0 || neverSafe(c)) selected.push(c);
-  selected.sort((a, b) => b.minutesOff - a.minutesOff || Number(neverSafe(b)) - Number(neverSafe(a)) || compareIds(a.id, b.id));
+  selected.sort(worstFirst);
   return { rule: CONSUMER_DETAIL_RULE, limit, selected: selected.length, records: selected.slice(0, limit) };
 }
+
+/**
+ * The selections of disjoint sets of consumers (the shards of a sharded run)
+ * as the selection of their union: the worst `limit` of all are among each
+ * part's worst `limit`, and the same order picks them.
+ */
+export function mergeConsumerDetail(parts: readonly ConsumerDetail[]): ConsumerDetail {
+  const limit = parts[0]?.limit ?? DEFAULT_CONSUMER_DETAIL_LIMIT;
+  const records = parts.flatMap((p) => p.records).sort(worstFirst);
+  return { rule: CONSUMER_DETAIL_RULE, limit, selected: parts.reduce((n, p) => n + p.selected, 0), records: records.slice(0, limit) };
+}
+
+const worstFirst = (a: ConsumerRecord, b: ConsumerRecord): number =>
+  b.minutesOff - a.minutesOff || Number(neverSafe(b)) - Number(neverSafe(a)) || compareIds(a.id, b.id);
 
 const neverSafe = (c: ConsumerRecord): boolean => c.meters.some((m) => m.instructedAt !== null && m.minutesToSafeMode === null);
 

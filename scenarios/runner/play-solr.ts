@@ -45,7 +45,7 @@ export function playSolr(plan: SolrPlan, onDay?: (day: number, days: number) => 
 }
 
 /** The world a plan runs on; `extra` names the Users an outside system plays, if any. */
-export function solrWorldOf(plan: SolrPlan, extra: Pick<SolrWorldOptions, 'external'> = {}): SolrWorld {
+export function solrWorldOf(plan: SolrPlan, extra: Pick<SolrWorldOptions, 'external' | 'split'> = {}): SolrWorld {
   return new SolrWorld({
     ...extra,
     fleet: plan.fleet,
@@ -101,13 +101,19 @@ export function stageSolr(plan: SolrPlan, world: SolrWorld, script?: Script): { 
       // The SRP works through the failed supplier's prepayment meters, a fixed number an hour.
       const gap = HOUR_MS / sw.perHour;
       let k = 0;
-      for (const m of world.meters) {
-        const c = m.slot.snapshot.context;
-        atSwitch.set(m.id, { supply: c.supply, cause: c.cause });
-        if (c.mode !== 'Prepayment') continue;
-        instructedMeters.push(m);
-        const user = m.slot.fuel === 'gas' ? world.srpGas : world.srp;
-        at(sw.start + Math.floor(k++ * gap), () => world.criticalRetrying(user, m, '1.6', CREDIT, s.srpRetryMs ?? HOUR_MS));
+      for (const e of world.estate) {
+        const m = world.meter(e.id);
+        const c = m?.slot.snapshot.context;
+        if (c !== undefined) atSwitch.set(e.id, { supply: c.supply, cause: c.cause });
+        // In process the SRP sees each meter's mode; a sharded world's SRP works from the failed supplier's records
+        // (the mode at the start), the same on every shard whatever it built.
+        const mode = world.split ? world.startMode.get(e.id) : c?.mode;
+        if (mode !== 'Prepayment') continue;
+        if (m !== undefined) instructedMeters.push(m);
+        const when = sw.start + Math.floor(k++ * gap);
+        if (m === undefined && !world.dspHere) continue;
+        const user = e.fuel === 'gas' ? world.srpGas : world.srp;
+        at(when, () => world.criticalRetrying(user, e, '1.6', CREDIT, s.srpRetryMs ?? HOUR_MS));
       }
     });
   }
@@ -120,7 +126,7 @@ export function stageSolr(plan: SolrPlan, world: SolrWorld, script?: Script): { 
     ),
   );
   const cos = s.changeOfSupplier;
-  if (cos !== null) world.spreadChangeOfSupplier(world.meters, cos.start, cos.spreadDays * DAY_MS, SOLR, SOLR_MPID);
+  if (cos !== null) world.spreadChangeOfSupplier(world.estate, cos.start, cos.spreadDays * DAY_MS, SOLR, SOLR_MPID);
 
   const outage = s.wanOutage;
   if (outage !== undefined) world.cutWan(`${plan.fleet.seed}:wan-outage`, outage.share, outage.start, outage.end);

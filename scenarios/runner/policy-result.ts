@@ -2,20 +2,23 @@ import { MINUTE_MS, type Instant } from '../../core/time/duration.ts';
 import { formatInstant } from '../../core/time/uk-time.ts';
 import { verifyChain } from '../../dsp/audit/service-audit-trail.ts';
 import { describeAlert } from '../../emulator/devices/common/alerts.ts';
-import { selectConsumerDetail } from '../report/consumer-detail.ts';
+import { mergeConsumerDetail, selectConsumerDetail } from '../report/consumer-detail.ts';
 import {
   CONSUMER_GROUPS,
   type AlertCount,
+  type ConsumerDetail,
   type ConsumerGroup,
   type ConsumerRecord,
   type FaultSummary,
   type GroupOutcome,
+  type OffSupplySeries,
   type OffSupplyCause,
   type PolicyResult,
   type UserRequests,
 } from '../report/report-model.ts';
 import { summariseTimeToSafeMode } from '../report/time-to-safe-mode.ts';
 import type { PlayedRun } from './play-solr.ts';
+import type { SolrPlan } from './solr-plan.ts';
 
 /**
  * A played run's outcomes in the report's terms: per group and cause, over
@@ -30,6 +33,69 @@ const DCC_ALERTS: Readonly<Record<string, string>> = {
 };
 
 export function policyResult(run: PlayedRun, bucketMinutes = 60): PolicyResult {
+  return assemblePolicyResult(run.plan, homesPart(run, bucketMinutes), dspPart(run));
+}
+
+/**
+ * What the premises a world built say for the report: group sums, the
+ * off-supply series, each covered meter's time to safe mode and the worst
+ * consumers. Parts from the shards of a sharded run, in estate order, merge
+ * (`mergeHomesParts`) into the whole estate's. // docs/scale-out.md "The SoLR world"
+ */
+export interface HomesPart {
+  readonly groups: Readonly<Record<ConsumerGroup, GroupOutcome>>;
+  readonly offSupplySeries: OffSupplySeries;
+  readonly timeToSafeMode: { readonly instructedAt: Instant | null; readonly minutes: readonly (number | null)[] };
+  readonly consumers: ConsumerDetail;
+}
+
+/** What the DSP and the Users say for the report; one shard of a sharded run holds them. */
+export type DspPart = Pick<PolicyResult, 'serviceRequests' | 'quarantines' | 'alerts' | 'faults' | 'audit'>;
+
+/** A policy's result from its premises' part and its DSP's. */
+export function assemblePolicyResult(plan: SolrPlan, homes: HomesPart, dsp: DspPart): PolicyResult {
+  const at = homes.timeToSafeMode.instructedAt;
+  return {
+    policy: plan.policy,
+    description: plan.description,
+    outcomes: homes.groups,
+    offSupplySeries: homes.offSupplySeries,
+    timeToSafeMode: summariseTimeToSafeMode(at === null ? null : formatInstant(at), homes.timeToSafeMode.minutes),
+    ...dsp,
+    consumers: homes.consumers,
+  };
+}
+
+/** The parts of shards in estate order as one: sums, the series added up, the worst consumers of all. */
+export function mergeHomesParts(parts: readonly HomesPart[]): HomesPart {
+  const first = parts[0];
+  if (first === undefined) throw new RangeError('mergeHomesParts: no part');
+  const groups = Object.fromEntries(
+    CONSUMER_GROUPS.map((g) => {
+      const m = emptyGroup();
+      for (const p of parts) {
+        const o = p.groups[g];
+        m.consumers += o.consumers;
+        m.meters += o.meters;
+        m.consumersEverOff += o.consumersEverOff;
+        for (const k of Object.keys(m.meterMinutesOff) as OffSupplyCause[]) m.meterMinutesOff[k] += o.meterMinutesOff[k];
+        m.consumerMinutesOff += o.consumerMinutesOff;
+        m.maxConsumerMinutesOff = Math.max(m.maxConsumerMinutesOff, o.maxConsumerMinutesOff);
+      }
+      return [g, freeze(m)];
+    }),
+  ) as Record<ConsumerGroup, GroupOutcome>;
+  const series = first.offSupplySeries.consumersOff.map((_, b) => parts.reduce((n, p) => n + (p.offSupplySeries.consumersOff[b] ?? 0), 0));
+  return {
+    groups,
+    offSupplySeries: { ...first.offSupplySeries, consumersOff: series },
+    timeToSafeMode: { instructedAt: first.timeToSafeMode.instructedAt, minutes: parts.flatMap((p) => p.timeToSafeMode.minutes) },
+    consumers: mergeConsumerDetail(parts.map((p) => p.consumers)),
+  };
+}
+
+/** The premises' part of a played run. */
+export function homesPart(run: PlayedRun, bucketMinutes = 60): HomesPart {
   const { world, end, plan } = run;
   const start = plan.fleet.start;
   const instructedAt = run.instructed.at;
@@ -84,10 +150,20 @@ export function policyResult(run: PlayedRun, bucketMinutes = 60): PolicyResult {
     for (const g of inGroups) addTo(groups.get(g) as MutableGroup, record);
   }
 
-  const outcomes = Object.fromEntries(CONSUMER_GROUPS.map((g) => [g, freeze(groups.get(g) as MutableGroup)])) as Record<
-    ConsumerGroup,
-    GroupOutcome
-  >;
+  return {
+    groups: Object.fromEntries(CONSUMER_GROUPS.map((g) => [g, freeze(groups.get(g) as MutableGroup)])) as Record<
+      ConsumerGroup,
+      GroupOutcome
+    >,
+    offSupplySeries: { start: formatInstant(start), bucketMinutes, consumersOff: series },
+    timeToSafeMode: { instructedAt, minutes: safeMinutes },
+    consumers: selectConsumerDetail(records),
+  };
+}
+
+/** The DSP's and the Users' part of a played run. */
+export function dspPart(run: PlayedRun): DspPart {
+  const world = run.world;
   // One record at a time: the whole trail as objects would cost more than the world.
   const sat = world.dsp.sat;
   const byKind = sat.countByKind();
@@ -95,11 +171,6 @@ export function policyResult(run: PlayedRun, bucketMinutes = 60): PolicyResult {
   const quarantined = world.dsp.ledger.totals().quarantined;
   const held = world.dsp.adt.quarantined().length;
   return {
-    policy: plan.policy,
-    description: plan.description,
-    outcomes,
-    offSupplySeries: { start: formatInstant(start), bucketMinutes, consumersOff: series },
-    timeToSafeMode: summariseTimeToSafeMode(instructedAt === null ? null : formatInstant(instructedAt), safeMinutes),
     serviceRequests: serviceRequests(run),
     quarantines: {
       quarantined,
@@ -118,7 +189,6 @@ export function policyResult(run: PlayedRun, bucketMinutes = 60): PolicyResult {
       chainBreak: chain.ok ? null : chain.error,
       head: world.dsp.sat.head(),
     },
-    consumers: selectConsumerDetail(records),
   };
 }
 

@@ -18,7 +18,7 @@ import { gsmeMachine } from '../../emulator/devices/gsme/machine.ts';
 import { ppmidMachine } from '../../emulator/devices/ppmid/machine.ts';
 import { fleetKeys } from '../../emulator/fleet/fleet-keys.ts';
 import type { FleetOptions } from '../../emulator/fleet/fleet-options.ts';
-import { buildPremises } from '../../emulator/fleet/fleet-runner.ts';
+import { buildPremises, METER_PREFIX, premisesFacts } from '../../emulator/fleet/fleet-runner.ts';
 import type { FleetWorld, MeterSlot, Premises } from '../../emulator/fleet/premises.ts';
 import { toHanResponse } from '../../proto/han-mapping.ts';
 import type {
@@ -91,6 +91,39 @@ export interface SolrWorldOptions {
    * of their scripted requests. Default none.
    */
   readonly external?: readonly Eui64[];
+  /**
+   * One shard of a sharded run (docs/scale-out.md "The SoLR world"): this
+   * world builds only premises `first` … `first + count − 1`, and holds the
+   * DSP and the Users only when `dspHere`. Between the DSP and the comms hubs
+   * everything goes through the `WanLink` the shard attaches. Default: the
+   * whole estate and the DSP, in process.
+   */
+  readonly split?: { readonly first: number; readonly count: number; readonly dspHere: boolean };
+}
+
+/**
+ * A sharded run's WAN between the DSP and the comms hubs: the DSP's commands
+ * go down to a hub, the hubs' answers and alerts go up to the DSP; the shard
+ * carries each as a message between shards, a WAN hop later.
+ */
+export interface WanLink {
+  down(hub: Eui64, device: string, command: HanCommand): void;
+  up(hub: Eui64, body: HubSays): void;
+}
+
+/** What a comms hub says up its WAN. */
+export type HubSays =
+  | { readonly kind: 'answer'; readonly wanResponse: WanResponse }
+  | { readonly kind: 'alert'; readonly alert: DeviceAlert };
+
+/** One meter of the estate as the DSP and the SRP know it, built here or not. */
+export interface EstateMeter {
+  readonly id: Eui64;
+  readonly hub: Eui64;
+  readonly fuel: 'electricity' | 'gas';
+  readonly smets1: boolean;
+  /** Its premises' index. */
+  readonly home: number;
 }
 
 /** A party's credentials as the twin issued them: its XML-signing one, and the Digital-Signing one it signs Pre-Commands with. */
@@ -100,13 +133,10 @@ export interface PartyCredentials {
   readonly signing?: Credential;
 }
 
-/** One meter as the scenario sees it. */
-export interface MeterRef {
+/** One meter this world built, as the scenario sees it. */
+export interface MeterRef extends EstateMeter {
   readonly premises: Premises;
   readonly slot: MeterSlot;
-  readonly id: Eui64;
-  readonly hub: Eui64;
-  readonly smets1: boolean;
 }
 
 /** What a User received, for the report. */
@@ -131,8 +161,17 @@ export class SolrWorld {
   readonly dsp: Dsp;
   readonly registry: Registry;
   readonly smki: Smki;
+  /** The premises this world built (all of them, unless it is one shard of a sharded run). */
   readonly homes: readonly Premises[];
+  /** The meters this world built, in estate order. */
   readonly meters: readonly MeterRef[];
+  /** Every meter of the estate, built here or not, in estate order: a built one is its `MeterRef`. */
+  readonly estate: readonly EstateMeter[];
+  /** Whether this world is one shard of a sharded run: its SRP then works from the failed supplier's records. */
+  readonly split: boolean;
+  /** Whether this world holds the DSP and the Users (always, unless a shard without them). */
+  readonly dspHere: boolean;
+  private wan: WanLink | null = null;
   readonly failed: DuisUser;
   readonly failedGas: DuisUser;
   readonly solr: DuisUser;
@@ -258,7 +297,10 @@ export class SolrWorld {
       },
     };
     this.fleetWorld = world;
-    const keys = fleetKeys(o.seed, 0, 2 * o.premises);
+    const split = options.split ?? { first: 0, count: o.premises, dspHere: true };
+    this.split = options.split !== undefined;
+    this.dspHere = split.dspHere;
+    const keys = fleetKeys(o.seed, 2 * split.first, 2 * split.count);
     const root = Rng.fromSeed(o.seed);
     const smets1Pick = root.fork('smets1');
     const anchors = {
@@ -269,36 +311,53 @@ export class SolrWorld {
     r.assignMpid(SOLR_MPID, SOLR, o.start - DAY_MS);
     const homes: Premises[] = [];
     const meters: MeterRef[] = [];
+    const estate: EstateMeter[] = [];
     for (let i = 0; i < o.premises; i++) {
-      const p = buildPremises(o, world, root, i, keys.secrets[2 * i], keys.secrets[2 * i + 1]);
-      homes.push(p);
+      const built = i >= split.first && i < split.first + split.count;
+      // A premises built elsewhere is known by its facts alone: its meters' ids, fuels and payment mode.
+      const k = i - split.first;
+      const p = built ? buildPremises(o, world, root, i, keys.secrets[2 * k], keys.secrets[2 * k + 1]) : null;
+      const facts = p === null ? premisesFacts(o, root, i) : null;
       const hub = eui64FromIndex(HUB_PREFIX, i);
-      for (const slot of p.meters) {
-        const id = slot.snapshot.context.id as Eui64;
-        const smets1 = slot.fuel === 'electricity' && smets1Pick.chance(options.smets1Share);
-        const mpxn = slot.fuel === 'electricity' ? mpanWithCheckDigit(`19${String(i).padStart(10, '0')}`) : String(10_000_000 + i);
-        r.addDevice(
-          {
-            id,
-            type: slot.fuel === 'electricity' ? 'ESME' : 'GSME',
-            generation: smets1 ? 'SMETS1' : 'SMETS2',
-            mpxn,
-            commsHub: hub,
-            smiStatus: 'Commissioned',
-          },
-          FAILED_SUPPLIER,
-        );
-        r.register(mpxn, FAILED_MPID, o.start - DAY_MS);
+      const fuels: readonly ('electricity' | 'gas')[] =
+        p !== null ? p.meters.map((m) => m.fuel) : facts?.dual === true ? ['electricity', 'gas'] : ['electricity'];
+      fuels.forEach((fuel, n) => {
+        const slot = p?.meters[n];
+        const id = (slot?.snapshot.context.id ?? eui64FromIndex(METER_PREFIX, 2 * i + n)) as Eui64;
+        // One draw per electricity meter in estate order, wherever the meter is built.
+        const smets1 = fuel === 'electricity' && smets1Pick.chance(options.smets1Share);
+        this.startMode.set(id, slot?.snapshot.context.mode ?? facts?.mode ?? 'Credit');
+        if (split.dspHere) {
+          const mpxn = fuel === 'electricity' ? mpanWithCheckDigit(`19${String(i).padStart(10, '0')}`) : String(10_000_000 + i);
+          r.addDevice(
+            {
+              id,
+              type: fuel === 'electricity' ? 'ESME' : 'GSME',
+              generation: smets1 ? 'SMETS1' : 'SMETS2',
+              mpxn,
+              commsHub: hub,
+              smiStatus: 'Commissioned',
+            },
+            FAILED_SUPPLIER,
+          );
+          r.register(mpxn, FAILED_MPID, o.start - DAY_MS);
+        }
+        if (p === null || slot === undefined) {
+          estate.push({ id, hub, fuel, smets1, home: i });
+          return;
+        }
         // A SMETS1 meter checks no GBCS signature: the S1SP stands between it and the DSP. // DOMAIN §6
         if (!smets1) slot.authority = new CommandAuthority(id, anchors);
-        const ref: MeterRef = { premises: p, slot, id, hub, smets1 };
-        this.startMode.set(id, slot.snapshot.context.mode);
+        const ref: MeterRef = { premises: p, slot, id, hub, fuel, smets1, home: i };
         meters.push(ref);
+        estate.push(ref);
         this.byId.set(id, ref);
-      }
+      });
+      if (p !== null) homes.push(p);
     }
     this.homes = homes;
     this.meters = meters;
+    this.estate = estate;
     this.watchCommands((requestId, command) => {
       if (!requestId.startsWith(`${this.srp.id}:`)) return;
       this.srpCommands.sent++;
@@ -352,11 +411,13 @@ export class SolrWorld {
    * over `spreadMs` from `start`: the DSP's credential update to each, and
    * the SoLR selling top-ups for it from then on. // DOMAIN §7.2 step 5, §5.3
    */
-  spreadChangeOfSupplier(meters: readonly MeterRef[], start: Instant, spreadMs: number, supplier: Eui64, mpid: string): void {
+  spreadChangeOfSupplier(meters: readonly EstateMeter[], start: Instant, spreadMs: number, supplier: Eui64, mpid: string): void {
     meters.forEach((m, i) => {
+      // A shard without the DSP keeps the SoLR's vending for its own meters on the same instants.
+      if (!this.dspHere && !this.byId.has(m.id)) return;
       this.clock.schedule(Math.max(this.clock.now(), start + Math.floor((i * spreadMs) / Math.max(1, meters.length))), () => {
         const now = this.clock.now();
-        this.deliver(this.dsp.admin.changeOfSupplier(m.id, supplier, mpid, now));
+        if (this.dspHere) this.deliver(this.dsp.admin.changeOfSupplier(m.id, supplier, mpid, now));
         this.tookOver(m.id, now);
       });
     });
@@ -477,11 +538,13 @@ export class SolrWorld {
    * CV 5 (for SMETS1, the request itself with CV 5). `done` hears the final
    * answer. // DOMAIN §4.3
    */
-  critical(user: DuisUser, target: MeterRef, srv: string, body: ServiceRequestBody, done?: (r: ServiceResponse) => void): void {
+  critical(user: DuisUser, target: EstateMeter, srv: string, body: ServiceRequestBody, done?: (r: ServiceResponse) => void): void {
     // An outside system plays this User: it sends its own requests, or none.
     if (this.external.has(user.id)) return;
     const now = this.clock.now();
     if (!this.firstSent.has(target.id)) this.firstSent.set(target.id, now);
+    // A shard without the Users knows when their request for its meter went out (the plan says), and sends nothing.
+    if (!this.dspHere) return;
     // The flow goes on as the answers reach the User (`toUser`): the Pre-Command, then the final answer.
     if (target.smets1) {
       const req = user.request(target.id, srv, 5, body);
@@ -578,6 +641,10 @@ export class SolrWorld {
       this.faults.heldForDsp++;
       return 'held';
     }
+    if (this.wan !== null && m.kind !== 'request') {
+      this.wan.up(m.hub, m.kind === 'answer' ? { kind: 'answer', wanResponse: m.wanResponse } : { kind: 'alert', alert: m.alert });
+      return 'handled';
+    }
     const bus = this.bus;
     if (bus !== null && m.kind === 'request' && m.overBus) {
       bus.send(m.user, m.request);
@@ -590,11 +657,16 @@ export class SolrWorld {
       );
       return 'handled';
     }
+    this.toDspHere(m);
+    return 'handled';
+  }
+
+  /** The DSP handles `m` now and its outputs go on. */
+  private toDspHere(m: ToDsp): void {
     const out = this.handToDsp(m);
     if (m.kind === 'request') m.before?.(out);
     this.deliver(out);
     if (m.kind === 'request') m.after?.(out);
-    return 'handled';
   }
 
   private handToDsp(m: ToDsp): DspOutput[] {
@@ -654,6 +726,18 @@ export class SolrWorld {
     this.bus = wiring;
   }
 
+  /** From now on the DSP and the comms hubs talk over `link` (a sharded run): the Users stay with the DSP. */
+  attachWan(link: WanLink): void {
+    this.wan = link;
+  }
+
+  /** Sharded runs: what a comms hub said up its WAN reaches the DSP. */
+  hubSaid(hub: Eui64, says: HubSays): void {
+    this.toDspHere(
+      says.kind === 'answer' ? { kind: 'answer', hub, wanResponse: says.wanResponse } : { kind: 'alert', hub, alert: says.alert },
+    );
+  }
+
   /** Bus runs: a command for a meter came down a comms hub's WAN (unless a messageLoss fault loses it on the way). */
   commandArrived(device: string, command: HanCommand): void {
     const hub = this.byId.get(device)?.hub;
@@ -693,7 +777,7 @@ export class SolrWorld {
    * meter (E20) or the meter did not answer (E21), until it gets another
    * answer. // DOMAIN §4.4
    */
-  criticalRetrying(user: DuisUser, target: MeterRef, srv: string, body: ServiceRequestBody, retryMs: number): void {
+  criticalRetrying(user: DuisUser, target: EstateMeter, srv: string, body: ServiceRequestBody, retryMs: number): void {
     this.critical(user, target, srv, body, (r) => {
       if (r.responseCode !== 'E20' && r.responseCode !== 'E21') return;
       this.clock.schedule(this.clock.now() + retryMs, () => this.criticalRetrying(user, target, srv, body, retryMs));
@@ -717,7 +801,9 @@ export class SolrWorld {
     for (const o of outputs) {
       if (o.kind === 'command') {
         for (const w of this.watchers) w(o.requestId, o.command);
-        if (!this.lostFromDsp(wanDownTopic(o.hub), commandIdentity(o.device, o.command))) this.toMeter(o.device, o.command);
+        if (this.lostFromDsp(wanDownTopic(o.hub), commandIdentity(o.device, o.command))) continue;
+        if (this.wan !== null) this.wan.down(o.hub, o.device, o.command);
+        else this.toMeter(o.device, o.command);
       } else if (o.kind === 'response') {
         if (!this.lostFromDsp(userResponsesTopic(o.to), responseIdentity(o.response))) this.toUser(o.to, o.response);
       } else if (!this.lostFromDsp(userAlertsTopic(o.to), alertIdentity(o.alert))) {

@@ -105,7 +105,7 @@ describe('the command lines', () => {
       '--config config.entities: range',
     ],
     ['scale/run-main.ts', ['--shards', '2', '--mode', 'threads', '--config', '{}'], '--mode: unknown-kind'],
-    ['scale/run-main.ts', ['--shards', '2', '--engine', 'solr', '--config', '{}'], '--engine: unknown-kind'],
+    ['scale/run-main.ts', ['--shards', '2', '--engine', 'citywide', '--config', '{}'], '--engine: unknown-kind'],
   ])(
     '%s refuses bad input with exit code 2, naming the option',
     async (script, args, text) => {

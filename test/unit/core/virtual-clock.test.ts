@@ -172,6 +172,23 @@ describe('VirtualClock', () => {
     expect(clock.runUntil(T0 + 2)).toBe(1);
   });
 
+  it('runBefore runs what is due before an instant, fractional times too, and leaves that instant pending', () => {
+    const clock = new VirtualClock(T0);
+    const seen: string[] = [];
+    clock.schedule(T0 + 9.5, () => seen.push('9.5'));
+    clock.schedule(T0 + 10, () => seen.push('10'));
+    clock.schedule(T0 + 3, () => seen.push('3'));
+    expect(clock.runBefore(T0 + 10)).toBe(2);
+    expect(seen).toEqual(['3', '9.5']);
+    expect(clock.now()).toBe(T0 + 10);
+    // Something scheduled now, at the delivery instant, runs after what was already due then.
+    clock.schedule(T0 + 10, () => seen.push('10 later'));
+    expect(clock.runBefore(T0 + 10)).toBe(0);
+    clock.runUntil(T0 + 10);
+    expect(seen).toEqual(['3', '9.5', '10', '10 later']);
+    expect(() => clock.runBefore(T0 + 5)).toThrow(RangeError);
+  });
+
   it('drives XState delayed transitions on virtual time', () => {
     const machine = createMachine({
       initial: 'waiting',
