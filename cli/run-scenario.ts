@@ -13,6 +13,8 @@ import { writeReports } from '../scenarios/report/write-reports.ts';
 import { loadScenarioFile } from '../scenarios/schema/load.ts';
 import { formatFieldError } from '../core/errors.ts';
 import { LIBRARY } from '../scenarios/library/index.ts';
+import { NAME as FLAGSHIP } from '../scenarios/library/solr-disorderly-exit.ts';
+import { runLocal } from '../scale/launch.ts';
 import { POLICY_NAMES, type PolicyName } from '../scenarios/schema/scenario.ts';
 import { progressBar } from './progress.ts';
 
@@ -31,6 +33,7 @@ export const RUN_USAGE = `run options:
   --bus B          in-process (default: the DSP and the meters call each other), memory, embedded
                    (the twin's MQTT broker, with per-identity credentials and ACL), or a broker URL
                    (mqtt://, mqtts://, ws://, wss://); the same run gives the same report on each
+  --shards N       run the flagship on N shards (worker threads over the --bus broker, embedded by default); same report for any N
   --quiet          no progress bar
 `;
 
@@ -52,6 +55,7 @@ export async function runScenarioCommand(argv: readonly string[], fail: (message
         policy: { type: 'string' },
         out: { type: 'string' },
         bus: { type: 'string' },
+        shards: { type: 'string' },
         quiet: { type: 'boolean' },
       },
       strict: true,
@@ -62,14 +66,18 @@ export async function runScenarioCommand(argv: readonly string[], fail: (message
   const { values: args, positionals } = parsed;
   const name = positionals[0];
   if (name === undefined) return fail('run: name a scenario (smets-twin list shows them)');
-  const scenario = LIBRARY.get(name);
-  const isFile = scenario === undefined && /\.(ya?ml|json|m?ts|m?js)$/.test(name);
-  if (scenario === undefined && !isFile) return fail(`run: no scenario "${name}" (smets-twin list shows them)`);
   const whole = (flag: string, v: string | undefined, max: number): number | undefined | string => {
     if (v === undefined) return undefined;
     const n = Number(v);
     return Number.isInteger(n) && n >= 1 && n <= max ? n : `--${flag}: expected a whole number from 1 to ${max}, got "${v}"`;
   };
+  const shards = whole('shards', args.shards, 64);
+  if (typeof shards === 'string') return fail(shards);
+  // Only the flagship has a sharded engine (scale/solr-engine.ts).
+  if (shards !== undefined && name !== FLAGSHIP) return fail(`--shards: only ${FLAGSHIP} runs sharded, got "${name}"`);
+  const scenario = LIBRARY.get(name);
+  const isFile = scenario === undefined && /\.(ya?ml|json|m?ts|m?js)$/.test(name);
+  if (scenario === undefined && !isFile) return fail(`run: no scenario "${name}" (smets-twin list shows them)`);
   const premises = whole('premises', args.premises, 1_000_000);
   const days = whole('days', args.days, 366);
   if (typeof premises === 'string') return fail(premises);
@@ -87,6 +95,16 @@ export async function runScenarioCommand(argv: readonly string[], fail: (message
     else if (/^(mqtts?|wss?):\/\//.test(args.bus)) bus = { kind: 'url', url: args.bus };
     else return fail(`--bus: expected in-process, memory, embedded or a broker URL (mqtt://…), got "${args.bus}"`);
   }
+  if (shards !== undefined) {
+    if (args.bus === 'memory' || args.bus === 'in-process')
+      return fail(`--bus: the shards of a --shards run talk over an MQTT broker: use embedded or a broker URL, got "${args.bus}"`);
+    const report = await runSharded({ shards, premises, days, seed: args.seed, policies, bus, quiet: args.quiet === true });
+    if (typeof report === 'string') {
+      process.stderr.write(`run: ${report}\n`);
+      return 1;
+    }
+    return finish(report, args.out ?? join('out', name), fail);
+  }
   if (scenario === undefined)
     return runFile(name, { premises, days, seed: args.seed, policies, out: args.out, quiet: args.quiet === true, bus }, fail);
   const bar = args.quiet === true ? null : progressBar(process.stderr, days ?? 28, 'day');
@@ -100,8 +118,12 @@ export async function runScenarioCommand(argv: readonly string[], fail: (message
     wallClock: () => performance.now(),
   });
   bar?.done();
+  return finish(report, args.out ?? join('out', name), fail);
+}
+
+/** Prints the summary and writes the reports: exit code 0, or 1 when an assertion failed. */
+async function finish(report: Report, out: string, fail: (message: string) => number): Promise<number> {
   process.stdout.write(summaryText(report));
-  const out = args.out ?? join('out', name);
   let paths;
   try {
     paths = await writeReports(report, out);
@@ -110,6 +132,57 @@ export async function runScenarioCommand(argv: readonly string[], fail: (message
   }
   process.stdout.write(`\nReports: ${paths.html} (open in a browser), ${paths.markdown}, ${paths.json}\n`);
   return report.assertions.every((a) => a.passed) ? 0 : 1;
+}
+
+/** Options of a sharded flagship run, as the command line gave them. */
+interface ShardedRunOptions {
+  readonly shards: number;
+  readonly premises: number | undefined;
+  readonly days: number | undefined;
+  readonly seed: string | undefined;
+  readonly policies: readonly PolicyName[] | undefined;
+  /** Undefined or embedded: a broker started for the run. */
+  readonly bus: BusChoice | undefined;
+  readonly quiet: boolean;
+}
+
+/**
+ * `smets-twin run solr-disorderly-exit --shards N`: each policy as one
+ * sharded run on worker threads, the reports merged into one. The report,
+ * or why a run failed.
+ */
+async function runSharded(o: ShardedRunOptions): Promise<Report | string> {
+  const started = performance.now();
+  const reports: Report[] = [];
+  for (const policy of o.policies ?? ['mp134b']) {
+    if (!o.quiet) process.stderr.write(`sharded run: policy ${policy} on ${o.shards} shard${o.shards === 1 ? '' : 's'}…\n`);
+    const run = await runLocal({
+      mode: 'workers',
+      shards: o.shards,
+      engine: 'solr',
+      // The engine's default estate is small; the flagship's, as run in process, is 50 000 homes.
+      config: { premises: o.premises ?? 50_000, days: o.days ?? 28, seed: o.seed ?? 'solr-2027', policy },
+      ...(o.bus?.kind === 'url' ? { brokerUrl: o.bus.url } : {}),
+      // A window of a large estate can take longer than the runtime's 30 s default.
+      doneTimeoutMs: 30 * 60_000,
+      setupTimeoutMs: 30 * 60_000,
+    });
+    if (!run.ok) return run.error.message;
+    reports.push(JSON.parse(new TextDecoder().decode(run.outcome.result)) as Report);
+  }
+  const [first] = reports;
+  if (first === undefined) return 'no policy to run';
+  const over = busWords(o.bus ?? { kind: 'embedded' });
+  return {
+    ...first,
+    run: {
+      ...first.run,
+      wallClockSeconds: Math.round((performance.now() - started) / 100) / 10,
+      bus: `${first.run.bus}, ${o.shards} shard${o.shards === 1 ? '' : 's'} (worker threads) over ${over}`,
+    },
+    policies: reports.flatMap((r) => r.policies),
+    assertions: reports.flatMap((r) => r.assertions),
+  };
 }
 
 /** The run's outcome in a few lines a reader can check. */
@@ -222,16 +295,7 @@ async function runFile(file: string, o: FileRunOptions, fail: (message: string) 
     { failed: p.failedSupplier.name, srp: p.srp.name, solr: p.solr.name },
     busWords(o.bus),
   );
-  process.stdout.write(summaryText(report));
-  const out = o.out ?? join('out', scenario.name);
-  let paths;
-  try {
-    paths = await writeReports(report, out);
-  } catch (e) {
-    return fail(`--out: cannot write to ${out}: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  process.stdout.write(`\nReports: ${paths.html} (open in a browser), ${paths.markdown}, ${paths.json}\n`);
-  return report.assertions.every((a) => a.passed) ? 0 : 1;
+  return finish(report, o.out ?? join('out', scenario.name), fail);
 }
 
 /**

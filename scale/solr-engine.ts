@@ -63,6 +63,8 @@ export interface SolrEngineConfig {
   readonly smets1Share: number;
   /** The WAN hop between the DSP and a comms hub, each way, in ms: the run's lookahead. UNVERIFIED // OPEN-QUESTIONS D3 */
   readonly wanHopMs: number;
+  /** Placement only, no result depends on it: the DSP's work relative to its premises' (`blocksOf`). Default 1. */
+  readonly dspWeight: number;
 }
 
 export const SOLR_ENGINE_DEFAULTS: SolrEngineConfig = {
@@ -72,6 +74,7 @@ export const SOLR_ENGINE_DEFAULTS: SolrEngineConfig = {
   policy: 'mp134b',
   smets1Share: 0,
   wanHopMs: 30 * SECOND_MS,
+  dspWeight: 1,
 };
 
 /** The entity key of the DSP (with the Users); a comms hub's is `h` and its premises' index. */
@@ -82,7 +85,8 @@ export const solrEngine: EngineKind<SolrEngineConfig> = {
   kind: 'solr',
   parse: parseSolrEngineConfig,
   model: (c): EngineModel => {
-    const { seed: _seed, ...scenario } = c;
+    // The seed is checked on its own; the placement is not part of the scenario.
+    const { seed: _seed, dspWeight: _placement, ...scenario } = c;
     const plan = planOf(c);
     return {
       scenarioDigest: sha256Hex(canonicalJson({ engine: 'solr', ...scenario })),
@@ -100,18 +104,39 @@ export const solrEngine: EngineKind<SolrEngineConfig> = {
       ),
     ),
   // The DSP on shard 0; premises in contiguous blocks, so each shard derives its block's key material in one go.
-  shardOf: (key, shards, c) => (key === DSP_KEY ? 0 : blockOf(Number(key.slice(1)), c.premises, shards)),
+  shardOf: (key, shards, c) => (key === DSP_KEY ? 0 : blockOf(Number(key.slice(1)), blocksOf(c, shards))),
 };
 
-/** The first premises of shard k's block: blocks [first(k), first(k + 1)). */
-export const blockStart = (k: number, premises: number, shards: number): number => Math.floor((k * premises) / shards);
+/**
+ * Where each shard's block of premises starts (one entry per shard, then the
+ * estate's size): blocks [starts[k], starts[k + 1]). The DSP's shard takes a
+ * smaller block, since the DSP's own work — checking every request's
+ * signature, signing Pre-Commands, the audit trail — costs about `dspWeight`
+ * times the premises' work (measured: about 1, docs/scale-out.md). The
+ * placement changes no result, only the balance.
+ */
+export function blocksOf(c: Pick<SolrEngineConfig, 'premises' | 'dspWeight'>, shards: number): number[] {
+  const p = c.premises;
+  // Balanced: every shard does (1 + w) / N of the work; the DSP's shard does w of it before any premises.
+  const share = shards === 1 ? 1 : Math.max(0, (1 + c.dspWeight) / shards - c.dspWeight);
+  const first = Math.round(p * share);
+  const starts = [0];
+  for (let k = 1; k < shards; k++) starts.push(first + Math.floor(((k - 1) * (p - first)) / (shards - 1)));
+  starts.push(p);
+  return starts;
+}
 
 /** The shard whose block holds premises `home`. */
-export function blockOf(home: number, premises: number, shards: number): number {
-  let k = Math.min(shards - 1, Math.floor((home * shards) / premises));
-  while (k > 0 && blockStart(k, premises, shards) > home) k--;
-  while (k < shards - 1 && blockStart(k + 1, premises, shards) <= home) k++;
-  return k;
+export function blockOf(home: number, starts: readonly number[]): number {
+  let lo = 0;
+  let hi = starts.length - 2;
+  // The last block whose start is at or before `home` (empty blocks share a start with the next).
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((starts[mid] ?? 0) <= home) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /** The flagship's plan for a configuration. */
@@ -147,8 +172,9 @@ class SolrShardEngine implements ShardEngine {
 
   constructor(c: SolrEngineConfig, placement: Placement) {
     const plan = planOf(c);
-    const first = blockStart(placement.shard, c.premises, placement.shards);
-    const count = blockStart(placement.shard + 1, c.premises, placement.shards) - first;
+    const starts = blocksOf(c, placement.shards);
+    const first = starts[placement.shard] ?? 0;
+    const count = (starts[placement.shard + 1] ?? first) - first;
     const dspHere = placement.shardOf(DSP_KEY) === placement.shard;
     this.lookahead = c.wanHopMs;
     this.world = solrWorldOf(plan, { split: { first, count, dspHere } });
@@ -254,7 +280,7 @@ export function mergeSolrParts(parts: readonly SolrPart[], c: SolrEngineConfig):
 
 const json = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v));
 
-const FIELDS = new Set(['premises', 'days', 'seed', 'policy', 'srpPerHour', 'srpHours', 'smets1Share', 'wanHopMs']);
+const FIELDS = new Set(['premises', 'days', 'seed', 'policy', 'srpPerHour', 'srpHours', 'smets1Share', 'wanHopMs', 'dspWeight']);
 
 /** The configuration from JSON; anything left out takes `SOLR_ENGINE_DEFAULTS`. Bad input names its field. */
 export function parseSolrEngineConfig(raw: unknown, path = 'config'): Result<SolrEngineConfig, FieldError> {
@@ -291,7 +317,11 @@ export function parseSolrEngineConfig(raw: unknown, path = 'config'): Result<Sol
   const smets1Share = o['smets1Share'] ?? d.smets1Share;
   if (typeof smets1Share !== 'number' || !(smets1Share >= 0 && smets1Share <= 1))
     return err(fieldError(`${path}.smets1Share`, 'range', 'a share from 0 to 1', smets1Share));
+  const dspWeight = o['dspWeight'] ?? d.dspWeight;
+  if (typeof dspWeight !== 'number' || !(dspWeight >= 0 && dspWeight <= 100))
+    return err(fieldError(`${path}.dspWeight`, 'range', 'a number from 0 to 100', dspWeight));
   return ok({
+    dspWeight,
     premises: premises.value ?? d.premises,
     days: days.value ?? d.days,
     seed: String(seed),

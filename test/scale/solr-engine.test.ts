@@ -15,7 +15,7 @@ import { playSolr } from '../../scenarios/runner/play-solr.ts';
 import { runLocal } from '../../scale/launch.ts';
 import { sha256Hex } from '../../scale/protocol/digest.ts';
 import { runInProcess, type InProcessOutcome } from '../../scale/protocol/in-process.ts';
-import { blockOf, blockStart, planOf, solrEngine } from '../../scale/solr-engine.ts';
+import { blockOf, blocksOf, planOf, solrEngine } from '../../scale/solr-engine.ts';
 import { skipMosquitto, startTestEmbeddedBroker, startTestMosquitto, type TestBroker } from '../support/brokers.ts';
 
 // The flagship as a sharded engine: the DSP and the Users on shard 0, blocks of premises on every shard, the WAN
@@ -77,23 +77,36 @@ describe('the SoLR world as a sharded engine', () => {
     }
   });
 
-  it('puts every premises in exactly one block, in order, and the DSP on shard 0', () => {
-    for (const [premises, shards] of [
-      [120, 1],
-      [120, 4],
-      [7, 3],
-      [1000, 7],
+  it('puts every premises in exactly one block, in order, the DSP on shard 0 with a smaller block', () => {
+    for (const [premises, shards, dspWeight] of [
+      [120, 1, 1],
+      [120, 4, 0],
+      [120, 2, 1],
+      [7, 3, 0.2],
+      [1000, 7, 0.5],
     ] as const) {
+      const starts = blocksOf({ premises, dspWeight }, shards);
+      expect(starts).toHaveLength(shards + 1);
+      expect([starts[0], starts[shards]]).toEqual([0, premises]);
       let last = 0;
       for (let home = 0; home < premises; home++) {
-        const k = blockOf(home, premises, shards);
+        const k = blockOf(home, starts);
         expect(k).toBeGreaterThanOrEqual(last);
-        expect(home >= blockStart(k, premises, shards) && home < blockStart(k + 1, premises, shards)).toBe(true);
+        expect(home >= (starts[k] ?? -1) && home < (starts[k + 1] ?? -1), `${home} in block ${k} of ${starts.join(',')}`).toBe(true);
         last = k;
       }
     }
+    // Balanced at weight 1: with two shards the DSP has one to itself.
+    expect(blocksOf({ premises: 120, dspWeight: 1 }, 2)).toEqual([0, 0, 120]);
+    expect(blocksOf({ premises: 120, dspWeight: 0 }, 4)).toEqual([0, 30, 60, 90, 120]);
     expect(solrEngine.shardOf?.('dsp', 4, config)).toBe(0);
     expect(solrEngine.shardOf?.('h119', 4, config)).toBe(3);
+  });
+
+  it('gives the same report whatever the placement', () => {
+    const run = runInProcess({ spec: { kind: solrEngine, config: { ...config, dspWeight: 0 } }, shards: 3 });
+    expect(sha256Hex(run.result)).toBe(sha256Hex(oneShard().result));
+    expect(solrEngine.model({ ...config, dspWeight: 0 }).scenarioDigest).toBe(solrEngine.model(config).scenarioDigest);
   });
 
   it('takes the WAN hop as its lookahead, and the run ends with the flagship', () => {
@@ -111,6 +124,7 @@ describe('the SoLR world as a sharded engine', () => {
     [{ srpPerHour: 100, srpHours: 5 }, 'config.srpHours', 'format'],
     [{ smets1Share: 2 }, 'config.smets1Share', 'range'],
     [{ faults: [] }, 'config.faults', 'unknown-kind'],
+    [{ dspWeight: -1 }, 'config.dspWeight', 'range'],
   ])('refuses %j naming the field', (raw, path, code) => {
     expect(solrEngine.parse(raw)).toMatchObject({ ok: false, error: { path, code } });
   });
