@@ -36,21 +36,32 @@ const composeAvailable = (() => {
 })();
 
 describe('docker-compose.yml', () => {
-  it('has a mosquitto broker, a coordinator and a scalable shard service built from the repository', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['broker', 'coordinator', 'shard']);
+  it('has a mosquitto broker, a coordinator, the DSP\'s shard and a scalable shard service built from the repository', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['broker', 'coordinator', 'dsp', 'shard']);
     expect(compose.services['broker']!.image).toMatch(/^eclipse-mosquitto:2/);
     expect(compose.services['coordinator']!.build).toBe('.');
     expect(compose.services['coordinator']!.command).toEqual(['node', '--import', 'tsx', 'scale/coordinator-main.ts']);
     expect(compose.services['shard']!.command).toEqual(['node', '--import', 'tsx', 'scale/shard-main.ts']);
-    expect(compose.services['shard']!.deploy?.replicas).toBe('${SHARDS:-4}');
+    expect(compose.services['dsp']!.command).toEqual(['node', '--import', 'tsx', 'scale/shard-main.ts']);
+    // SHARDS counts the DSP's shard too.
+    expect(compose.services['shard']!.deploy?.replicas).toBe(4);
+    expect(environment(compose.services['shard']!)['SMETS_SHARDS']).toBe('5');
   });
 
   it('configures the coordinator and the shards through environment variables their commands accept, for one run', () => {
     const coordinator = parseCoordinatorCommand([], environment(compose.services['coordinator']!));
     const shard = parseShardCommand([], environment(compose.services['shard']!));
+    const dsp = parseShardCommand([], environment(compose.services['dsp']!));
     if (!coordinator.ok) throw new Error(JSON.stringify(coordinator.error));
     if (!shard.ok) throw new Error(JSON.stringify(shard.error));
+    if (!dsp.ok) throw new Error(JSON.stringify(dsp.error));
     expect(shard.value.shard).toBe('auto');
+    // The solr engine puts the DSP on shard 0.
+    expect(dsp.value.shard).toBe(0);
+    expect(coordinator.value.out).toBe('/out/report.json');
+    const { shard: _dspIndex, ...dspRun } = dsp.value;
+    const { shard: _shardIndex, ...shardRun0 } = shard.value;
+    expect(dspRun).toEqual(shardRun0);
     expect(shard.value.brokerUrl).toBe('mqtt://broker:1883');
     const { shard: _index, shards, ...shardRun } = shard.value;
     const { shards: expected, doneTimeoutMs: _done, ...coordinatorRun } = coordinator.value.job;
