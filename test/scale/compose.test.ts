@@ -36,7 +36,7 @@ const composeAvailable = (() => {
 })();
 
 describe('docker-compose.yml', () => {
-  it('has a mosquitto broker, a coordinator, the DSP\'s shard and a scalable shard service built from the repository', () => {
+  it("has a mosquitto broker, a coordinator, the DSP's shard and a scalable shard service built from the repository", () => {
     expect(Object.keys(compose.services).sort()).toEqual(['broker', 'coordinator', 'dsp', 'shard']);
     expect(compose.services['broker']!.image).toMatch(/^eclipse-mosquitto:2/);
     expect(compose.services['coordinator']!.build).toBe('.');
